@@ -1,0 +1,245 @@
+"""Every Cypher statement Synergraph runs, as named constants with ``$parameters``.
+
+Labels and relationship types cannot be Cypher parameters; the few statements built per
+label below are built once, at import time, from the fixed model in
+:mod:`graph_schema.model` — never from user input. User values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+from .model import NODE_LABELS, REL_TYPES
+
+# --------------------------------------------------------------------------------------
+# Schema (synergraph db migrate)
+# --------------------------------------------------------------------------------------
+CONSTRAINTS: tuple[str, ...] = tuple(
+    f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+    for label in (*NODE_LABELS, "Load", "Synergraph")
+)
+
+INDEXES: tuple[str, ...] = (
+    "CREATE INDEX actor_kind IF NOT EXISTS FOR (n:Actor) ON (n.kind)",
+    "CREATE INDEX actor_name IF NOT EXISTS FOR (n:Actor) ON (n.name)",
+    "CREATE INDEX actor_country IF NOT EXISTS FOR (n:Actor) ON (n.country)",
+    "CREATE INDEX project_start_year IF NOT EXISTS FOR (n:Project) ON (n.start_year)",
+    "CREATE INDEX region_kind IF NOT EXISTS FOR (n:Region) ON (n.kind)",
+    "CREATE INDEX output_indicator IF NOT EXISTS FOR (n:Output) ON (n.indicator)",
+    "CREATE INDEX load_source IF NOT EXISTS FOR (n:Load) ON (n.source)",
+)
+
+SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name"
+SHOW_INDEXES = "SHOW INDEXES YIELD name, state RETURN name, state ORDER BY name"
+AWAIT_INDEXES = "CALL db.awaitIndexes($timeout_s)"
+
+# --------------------------------------------------------------------------------------
+# Writes. Each statement takes a batch: UNWIND $rows, thousands of rows per statement.
+# Upserts report, per row, whether it was created, updated or unchanged.
+# --------------------------------------------------------------------------------------
+# A freshly merged entity has no load_id yet (every write sets one): that tells created
+# from existing without a second look-up. An existing one is 'unchanged' when every
+# property of the row already holds the same value.
+_STATUS = """
+CASE
+  WHEN e.load_id IS NULL THEN 'created'
+  WHEN all(k IN keys(row.props) WHERE
+           coalesce(e[k] = row.props[k], e[k] IS NULL AND row.props[k] IS NULL))
+    THEN 'unchanged'
+  ELSE 'updated'
+END AS status"""
+
+
+def _upsert_nodes(label: str) -> str:
+    return f"""
+UNWIND $rows AS row
+MERGE (e:{label} {{id: row.id}})
+ON CREATE SET e.loaded_at = $loaded_at
+WITH e, row, {_STATUS}
+SET e += row.props, e.source = $source, e.load_id = $load_id
+RETURN status, count(*) AS rows
+"""
+
+
+UPSERT_NODES: dict[str, str] = {label: _upsert_nodes(label) for label in NODE_LABELS}
+
+
+def _upsert_rels(start: str, rel: str, end: str) -> str:
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{start} {{id: row.start}})
+MATCH (b:{end} {{id: row.end}})
+MERGE (a)-[e:{rel}]->(b)
+ON CREATE SET e.loaded_at = $loaded_at
+WITH e, row, {_STATUS}
+SET e += row.props, e.source = $source, e.load_id = $load_id
+RETURN status, count(*) AS rows
+"""
+
+
+#: (dataset list, start label, relationship type, end label, start key, end key)
+REL_UPSERTS: tuple[tuple[str, str, str, str, str, str, str], ...] = tuple(
+    (target, start, rel, end, start_key, end_key, _upsert_rels(start, rel, end))
+    for target, start, rel, end, start_key, end_key in (
+        ("memberships", "Actor", "MEMBER_OF", "Cluster", "actor_id", "cluster_id"),
+        ("participations", "Actor", "PARTICIPATES_IN", "Project", "actor_id", "project_id"),
+        ("fundings", "Project", "FUNDED_BY", "Programme", "project_id", "programme_id"),
+        ("activities", "Actor", "ACTIVE_IN", "Niche", "actor_id", "niche_id"),
+        ("activities", "Cluster", "ACTIVE_IN", "Niche", "cluster_id", "niche_id"),
+    )
+)
+
+
+def _set_link(label: str, rel: str, other: str, outgoing: bool) -> str:
+    """Make the node's only ``rel`` link point to ``row.ref`` (or remove it when null)."""
+    pattern_old = f"(n)-[old:{rel}]->(o:{other})" if outgoing else f"(n)<-[old:{rel}]-(o:{other})"
+    pattern_new = f"(n)-[l:{rel}]->(o)" if outgoing else f"(n)<-[l:{rel}]-(o)"
+    return f"""
+UNWIND $rows AS row
+MATCH (n:{label} {{id: row.id}})
+OPTIONAL MATCH {pattern_old}
+  WHERE row.ref IS NULL OR o.id <> row.ref
+DELETE old
+WITH DISTINCT n, row
+WHERE row.ref IS NOT NULL
+MATCH (o:{other} {{id: row.ref}})
+MERGE {pattern_new}
+ON CREATE SET l.loaded_at = $loaded_at
+SET l.source = $source, l.load_id = $load_id
+RETURN count(*) AS rows
+"""
+
+
+#: Links carried by a node's own fields: (dataset list, label, field, type, other, outgoing).
+NODE_LINKS: tuple[tuple[str, str, str, str, str, bool, str], ...] = tuple(
+    (target, label, field, rel, other, outgoing, _set_link(label, rel, other, outgoing))
+    for target, label, field, rel, other, outgoing in (
+        ("regions", "Region", "parent_id", "PART_OF", "Region", True),
+        ("clusters", "Cluster", "region_id", "LOCATED_IN", "Region", True),
+        ("actors", "Actor", "region_id", "LOCATED_IN", "Region", True),
+        ("targets", "Target", "cluster_id", "HAS_TARGET", "Cluster", False),
+        ("targets", "Target", "programme_id", "HAS_TARGET", "Programme", False),
+        ("outputs", "Output", "cluster_id", "REPORTED", "Cluster", False),
+        ("outputs", "Output", "project_id", "FROM_PROJECT", "Project", True),
+    )
+)
+
+RECORD_LOAD = """
+MERGE (l:Load {id: $load_id})
+ON CREATE SET l.first_loaded_at = $loaded_at, l.runs = 0
+SET l.source = $source, l.attribution = $attribution, l.last_loaded_at = $loaded_at,
+    l.runs = l.runs + 1, l.kind = $kind, l.synthetic = $synthetic,
+    l.records = $records, l.seconds = $seconds
+"""
+
+BUMP_GRAPH_VERSION = """
+MERGE (m:Synergraph {id: 'graph'})
+ON CREATE SET m.version = 0
+SET m.version = m.version + 1, m.updated_at = $now
+RETURN m.version AS version
+"""
+
+GRAPH_VERSION = "MATCH (m:Synergraph {id: 'graph'}) RETURN m.version AS version"
+
+DELETE_ALL_BATCH = """
+MATCH (n)
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+# --------------------------------------------------------------------------------------
+# Reads
+# --------------------------------------------------------------------------------------
+EXISTING_IDS: dict[str, str] = {
+    label: f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id"
+    for label in NODE_LABELS
+}
+
+#: One count per label and per relationship type (answered from Neo4j's count store).
+COUNT_LABELS = "\nUNION ALL\n".join(
+    f"MATCH (n:{label}) RETURN '{label}' AS name, count(n) AS n" for label in NODE_LABELS
+)
+COUNT_REL_TYPES = "\nUNION ALL\n".join(
+    f"MATCH ()-[r:{rel}]->() RETURN '{rel}' AS name, count(r) AS n" for rel in REL_TYPES
+)
+
+CLUSTERS_OVERVIEW = """
+MATCH (c:Cluster)
+OPTIONAL MATCH (c)-[:LOCATED_IN]->(region:Region)
+OPTIONAL MATCH (a:Actor)-[:MEMBER_OF]->(c)
+WITH c, region, collect(a) AS members
+CALL (members) {
+  UNWIND members AS m
+  RETURN collect(m.kind) AS kinds,
+         sum(CASE WHEN m.synthetic THEN 1 ELSE 0 END) AS synthetic_members
+}
+CALL (members) {
+  UNWIND members AS m
+  MATCH (m)-[:PARTICIPATES_IN]->(p:Project)
+  RETURN count(DISTINCT p) AS projects
+}
+OPTIONAL MATCH (c)-[:ACTIVE_IN]->(niche:Niche)
+WITH c, region, members, kinds, synthetic_members, projects,
+     collect(DISTINCT niche.name) AS niches
+RETURN c {.id, .name, .field, .description, .founded_year, .synthetic, .source} AS cluster,
+       region.name AS region, size(members) AS members, kinds, synthetic_members,
+       projects, niches
+ORDER BY c.name
+"""
+
+COUNTRIES_OVERVIEW = """
+MATCH (country:Region {kind: 'country'})
+CALL (country) {
+  MATCH (a:Actor)-[:LOCATED_IN]->(:Region)-[:PART_OF*0..3]->(country)
+  RETURN count(DISTINCT a) AS actors,
+         sum(CASE WHEN a.synthetic THEN 1 ELSE 0 END) AS synthetic_actors
+}
+WITH country, actors, synthetic_actors WHERE actors > 0
+RETURN country.id AS id, country.name AS name, actors, synthetic_actors,
+       country.source AS source
+ORDER BY actors DESC, id
+"""
+
+CLUSTER_BY_ID = """
+MATCH (c:Cluster {id: $id})
+OPTIONAL MATCH (c)-[:LOCATED_IN]->(region:Region)
+OPTIONAL MATCH (c)-[:ACTIVE_IN]->(niche:Niche)
+RETURN c {.*} AS cluster, region {.id, .name} AS region,
+       collect(niche {.id, .name}) AS niches
+"""
+
+COUNTRY_BY_ID = """
+MATCH (c:Region {id: $id, kind: 'country'})
+RETURN c {.*} AS country
+"""
+
+CLUSTER_MEMBERS = """
+MATCH (a:Actor)-[m:MEMBER_OF]->(:Cluster {id: $id})
+OPTIONAL MATCH (a)-[:MEMBER_OF]->(other:Cluster)
+WITH a, m, collect(other.id) AS clusters
+RETURN a {.id, .name, .kind, .country, .city, .synthetic, .source} AS actor,
+       m.since AS since, clusters
+ORDER BY a.id
+"""
+
+COUNTRY_ACTORS = """
+MATCH (a:Actor)-[:LOCATED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {id: $id, kind: 'country'})
+WITH DISTINCT a
+OPTIONAL MATCH (a)-[:MEMBER_OF]->(c:Cluster)
+WITH a, collect(c.id) AS clusters
+RETURN a {.id, .name, .kind, .country, .city, .synthetic, .source} AS actor,
+       null AS since, clusters
+ORDER BY a.id
+"""
+
+PARTICIPATIONS_OF_ACTORS = """
+UNWIND $ids AS id
+MATCH (a:Actor {id: id})-[r:PARTICIPATES_IN]->(p:Project)
+RETURN a.id AS actor_id, p.id AS project_id, r.role AS role,
+       p.start_year AS start_year, p.end_year AS end_year
+"""
+
+LOADS = """
+MATCH (l:Load)
+RETURN l {.*} AS load
+ORDER BY l.last_loaded_at DESC
+"""

@@ -1,0 +1,289 @@
+"""GraphStore: the only code that talks to the Neo4j driver.
+
+It receives a driver and a database name, never builds a driver itself. Writes run as one
+managed write transaction of batched ``UNWIND`` statements (the driver retries it on
+transient errors; every statement is idempotent), so a load is all-or-nothing: a failure
+anywhere leaves the graph exactly as it was. Reads run as read transactions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from neo4j import Driver, RoutingControl
+
+from . import queries as q
+from .model import NODE_LABELS, REL_TYPES, Dataset
+
+__all__ = ["GraphStore", "LoadReport"]
+
+_TARGET_OF_LABEL = {
+    "Region": "regions",
+    "Niche": "niches",
+    "Programme": "programmes",
+    "Cluster": "clusters",
+    "Actor": "actors",
+    "Project": "projects",
+    "Target": "targets",
+    "Output": "outputs",
+}
+_LABEL_OF_TARGET = {target: label for label, target in _TARGET_OF_LABEL.items()}
+_LINK_FIELDS: dict[str, set[str]] = defaultdict(set)
+for _target, _label, _field, *_rest in q.NODE_LINKS:
+    _LINK_FIELDS[_target].add(_field)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class LoadReport:
+    """What a load did: rows created/updated/unchanged per label and relationship type."""
+
+    source: str
+    load_id: str
+    nodes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    relationships: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    seconds: float = 0.0
+    graph_version: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] or c["deleted"]
+                   for c in (*self.nodes.values(), *self.relationships.values()))
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "load_id": self.load_id,
+            "seconds": round(self.seconds, 3),
+            "graph_version": self.graph_version,
+            "nodes": {k: dict(v) for k, v in self.nodes.items()},
+            "relationships": {k: dict(v) for k, v in self.relationships.items()},
+        }
+
+    def __str__(self) -> str:
+        lines = [f"Load {self.load_id} from {self.source}: {self.seconds:.1f} s"]
+        lines.append(f"  {'':24}{'created':>10}{'updated':>10}{'unchanged':>11}{'removed':>9}")
+        for title, table in (("nodes", self.nodes), ("relationships", self.relationships)):
+            for name in sorted(table):
+                c = table[name]
+                lines.append(f"  {title[:4]} {name:<19}{c['created']:>10}{c['updated']:>10}"
+                             f"{c['unchanged']:>11}{c['deleted']:>9}")
+        if not self.changed:
+            lines.append("  nothing changed: the graph already held this input")
+        return "\n".join(lines)
+
+
+def _batches(rows: list, size: int) -> Iterable[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class GraphStore:
+    """Gateway to the graph: batched idempotent upserts and read projections."""
+
+    def __init__(self, driver: Driver, database: str = "neo4j", *, batch_size: int = 5000):
+        self.driver = driver
+        self.database = database
+        self.batch_size = int(batch_size)
+
+    # -- plumbing --------------------------------------------------------------------
+    def _read(self, query: str, **params) -> list[dict]:
+        records, _, _ = self.driver.execute_query(
+            query, params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return [record.data() for record in records]
+
+    # -- schema ----------------------------------------------------------------------
+    def migrate(self) -> dict:
+        """Create every constraint and index (idempotent); wait until they are online."""
+        with self.driver.session(database=self.database) as session:
+            for statement in (*q.CONSTRAINTS, *q.INDEXES):
+                session.run(statement).consume()
+            session.run(q.AWAIT_INDEXES, timeout_s=300).consume()
+        return {
+            "constraints": [r["name"] for r in self._read(q.SHOW_CONSTRAINTS)],
+            "indexes": [r["name"] for r in self._read(q.SHOW_INDEXES)],
+        }
+
+    # -- writes ----------------------------------------------------------------------
+    def write(
+        self,
+        dataset: Dataset,
+        *,
+        kind: str,
+        synthetic: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> LoadReport:
+        """Write a validated dataset in one transaction; return what changed.
+
+        ``progress(step, done, total)`` is called after every batch.
+        """
+        loaded_at = utc_now()
+        started = time.monotonic()
+        common = {"loaded_at": loaded_at, "source": dataset.source, "load_id": dataset.load_id}
+        plan = self._plan(dataset)
+        total = sum(len(rows) for _, _, rows in plan)
+
+        def work(tx) -> LoadReport:
+            report = LoadReport(dataset.source, dataset.load_id)
+            done = 0
+            for step, query, rows in plan:
+                for batch in _batches(rows, self.batch_size):
+                    result = tx.run(query, rows=batch, **common)
+                    kind_of_step, name = step
+                    table = report.nodes if kind_of_step == "node" else report.relationships
+                    records = list(result)
+                    counters = result.consume().counters
+                    if records and "status" in records[0].keys():
+                        for record in records:
+                            table[name][record["status"]] += record["rows"]
+                    else:
+                        table[name]["created"] += counters.relationships_created
+                        table[name]["deleted"] += counters.relationships_deleted
+                    done += len(batch)
+                    if progress:
+                        progress(f"{name}", done, total)
+            report.seconds = time.monotonic() - started
+            tx.run(
+                q.RECORD_LOAD,
+                attribution=dataset.attribution,
+                kind=kind,
+                synthetic=synthetic,
+                records=total,
+                seconds=round(report.seconds, 3),
+                **common,
+            ).consume()
+            if report.changed:
+                record = tx.run(q.BUMP_GRAPH_VERSION, now=loaded_at).single()
+                report.graph_version = record["version"]
+            return report
+
+        with self.driver.session(database=self.database) as session:
+            report = session.execute_write(work)
+        if report.graph_version is None:
+            report.graph_version = self.graph_version()
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _plan(self, dataset: Dataset) -> list[tuple[tuple[str, str], str, list[dict]]]:
+        """Statements to run, in order, each with its rows shaped for its parameters."""
+        plan: list[tuple[tuple[str, str], str, list[dict]]] = []
+        for label in NODE_LABELS:
+            target = _TARGET_OF_LABEL[label]
+            skip = _LINK_FIELDS[target] | {"id"}
+            rows = [
+                {"id": r["id"], "props": {k: v for k, v in r.items() if k not in skip}}
+                for r in getattr(dataset, target)
+            ]
+            if rows:
+                plan.append((("node", label), q.UPSERT_NODES[label], rows))
+        for target, _label, field_name, rel, _other, _out, query in q.NODE_LINKS:
+            records = getattr(dataset, target)
+            rows = [{"id": r["id"], "ref": r.get(field_name)} for r in records]
+            if target == "targets":  # a target hangs off a cluster or a programme
+                rows = [row for row, r in zip(rows, records, strict=True)
+                        if r.get(field_name) is not None]
+            if rows:
+                plan.append((("rel", rel), query, rows))
+        for target, _start, rel, _end, start_key, end_key, query in q.REL_UPSERTS:
+            skip = {"actor_id", "cluster_id", "project_id", "programme_id", "niche_id"}
+            rows = [
+                {"start": r[start_key], "end": r[end_key],
+                 "props": {k: v for k, v in r.items() if k not in skip}}
+                for r in getattr(dataset, target)
+                if r.get(start_key) is not None
+            ]
+            if rows:
+                plan.append((("rel", rel), query, rows))
+        return plan
+
+    def delete_all(self) -> int:
+        """Remove every node and relationship (constraints stay). Tests and resets only."""
+        total = 0
+        while True:
+            records, _, _ = self.driver.execute_query(
+                q.DELETE_ALL_BATCH, {"limit": 20000}, database_=self.database
+            )
+            deleted = records[0]["deleted"]
+            total += deleted
+            if deleted == 0:
+                return total
+
+    # -- reads -----------------------------------------------------------------------
+    def graph_version(self) -> int:
+        rows = self._read(q.GRAPH_VERSION)
+        return rows[0]["version"] if rows else 0
+
+    def existing_ids(self, target: str, ids: set[str]) -> set[str]:
+        """Which of ``ids`` exist as nodes of the dataset list ``target`` (e.g. 'actors')."""
+        label = _LABEL_OF_TARGET[target]
+        return {r["id"] for r in self._read(q.EXISTING_IDS[label], ids=sorted(ids))}
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per label and relationships per type (data only, no bookkeeping)."""
+        nodes = {r["name"]: r["n"] for r in self._read(q.COUNT_LABELS)}
+        rels = {r["name"]: r["n"] for r in self._read(q.COUNT_REL_TYPES)}
+        return {"nodes": {k: nodes.get(k, 0) for k in NODE_LABELS},
+                "relationships": {k: rels.get(k, 0) for k in REL_TYPES}}
+
+    def clusters_overview(self) -> list[dict]:
+        out = []
+        for row in self._read(q.CLUSTERS_OVERVIEW):
+            cluster = dict(row["cluster"])
+            cluster.update(
+                region=row["region"],
+                members=row["members"],
+                kinds=dict(sorted(Counter(row["kinds"]).items())),
+                synthetic_members=row["synthetic_members"],
+                projects=row["projects"],
+                niches=sorted(row["niches"]),
+            )
+            out.append(cluster)
+        return out
+
+    def countries_overview(self) -> list[dict]:
+        return self._read(q.COUNTRIES_OVERVIEW)
+
+    def cluster(self, cluster_id: str) -> dict | None:
+        rows = self._read(q.CLUSTER_BY_ID, id=cluster_id)
+        if not rows:
+            return None
+        cluster = dict(rows[0]["cluster"])
+        cluster["region"] = rows[0]["region"]
+        cluster["niches"] = sorted(rows[0]["niches"], key=lambda n: n["name"])
+        return cluster
+
+    def country(self, country_id: str) -> dict | None:
+        rows = self._read(q.COUNTRY_BY_ID, id=country_id)
+        return dict(rows[0]["country"]) if rows else None
+
+    def group_actors(self, *, cluster_id: str | None = None,
+                     country_id: str | None = None) -> list[dict]:
+        """Actors of a cluster (its members) or of a country (located in it)."""
+        if (cluster_id is None) == (country_id is None):
+            raise ValueError("give exactly one of cluster_id and country_id")
+        if cluster_id is not None:
+            rows = self._read(q.CLUSTER_MEMBERS, id=cluster_id)
+        else:
+            rows = self._read(q.COUNTRY_ACTORS, id=country_id)
+        actors = []
+        for row in rows:
+            actor = dict(row["actor"])
+            actor["since"] = row["since"]
+            actor["clusters"] = sorted(row["clusters"])
+            actors.append(actor)
+        return actors
+
+    def participations_of(self, actor_ids: Iterable[str]) -> list[dict]:
+        """Every PARTICIPATES_IN of the given actors, with the project's years."""
+        return self._read(q.PARTICIPATIONS_OF_ACTORS, ids=sorted(set(actor_ids)))
+
+    def loads(self) -> list[dict]:
+        return [r["load"] for r in self._read(q.LOADS)]

@@ -1,0 +1,7 @@
+"""``python -m service`` is the ``synergraph`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,289 @@
+"""The ``synergraph`` command line (``python -m service`` is the same).
+
+Exit codes: 0 success, 1 failure (the message says why), 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .settings import load_settings
+
+__all__ = ["main", "build_parser"]
+
+
+def _echo(*args) -> None:
+    print(*args, flush=True)
+
+
+def _err(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+class Progress:
+    """One status line on a terminal, updated at most a few times per second."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.last = 0.0
+        self.tty = stream.isatty()
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5 and done < total:
+            return
+        self.last = now
+        pct = 100.0 * done / total if total else 100.0
+        text = f"  writing {step:<16} {done:>9,}/{total:,} rows ({pct:5.1f}%)"
+        if self.tty:
+            self.stream.write("\r" + text)
+            if done >= total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _store(settings: dict):
+    from .db import ensure_local_server, make_store
+
+    ensure_local_server(settings, echo=_echo)
+    store = make_store(settings)
+    store.migrate()
+    return store
+
+
+# -- neo4j ----------------------------------------------------------------------------
+def cmd_neo4j(args, settings) -> int:
+    from .neo4j_server import LocalNeo4j, Neo4jError
+
+    if settings.get("NEO4J_URI") and args.action != "status":
+        _err(f"NEO4J_URI is set ({settings['NEO4J_URI']}): Synergraph uses that server and "
+             "provisions nothing. Unset it to use the local server.")
+        return 2
+    if settings.get("NEO4J_URI"):
+        from .db import make_driver
+
+        driver = make_driver(settings)
+        try:
+            driver.verify_connectivity()
+            _echo(f"Using configured server {settings['NEO4J_URI']}: answers")
+            return 0
+        except Exception as exc:  # noqa: BLE001 - reported to the user
+            _echo(f"Using configured server {settings['NEO4J_URI']}: {exc}")
+            return 1
+        finally:
+            driver.close()
+    local = LocalNeo4j.from_settings(settings)
+    try:
+        if args.action == "install":
+            local.install(quiet=False)
+            _echo(f"Neo4j jars in {local.lib_dir}")
+        elif args.action == "start":
+            status = local.start(echo=_echo)
+            from .db import make_store
+
+            store = make_store(settings)
+            try:
+                store.migrate()
+            finally:
+                store.driver.close()
+            _echo(str(status))
+            _echo("Schema migrated (constraints and indexes online).")
+        elif args.action == "stop":
+            _echo("Stopped." if local.stop() else "Not running.")
+        else:
+            status = local.status()
+            _echo(str(status))
+            return 0 if (status.running and status.answering) else 3
+    except Neo4jError as exc:
+        _err(f"error: {exc}")
+        return 1
+    return 0
+
+
+# -- db -------------------------------------------------------------------------------
+def cmd_db(args, settings) -> int:
+    store = _store(settings)
+    try:
+        if args.action == "migrate":
+            result = store.migrate()
+            _echo(f"{len(result['constraints'])} constraints, {len(result['indexes'])} indexes "
+                  "online.")
+        elif args.action == "counts":
+            counts = store.counts()
+            if args.format == "json":
+                _echo(json.dumps(counts, indent=2))
+            else:
+                for kind in ("nodes", "relationships"):
+                    for name, n in counts[kind].items():
+                        _echo(f"{kind[:-1]:<13} {name:<16} {n:>9,}")
+        elif args.action == "clear":
+            if not args.yes:
+                _err("refusing to delete every node without --yes")
+                return 2
+            _echo(f"Deleted {store.delete_all():,} nodes.")
+    finally:
+        store.driver.close()
+    return 0
+
+
+# -- loads ----------------------------------------------------------------------------
+def _write(store, dataset, *, kind, synthetic, as_json) -> int:
+    report = store.write(dataset, kind=kind, synthetic=synthetic,
+                         progress=None if as_json else Progress())
+    _echo(json.dumps(report.as_dict(), indent=2) if as_json else str(report))
+    return 0
+
+
+def cmd_load(args, settings) -> int:
+    from loaders.bundle import read_bundle
+    from loaders.cordis import read_cordis
+    from loaders.errors import ValidationFailed
+
+    folder = Path(args.folder)
+    store = None
+    try:
+        started = time.monotonic()
+        if args.source == "cordis":
+            dataset, warnings = read_cordis(folder, programme=args.programme)
+            synthetic = False
+        else:
+            store = None if args.dry_run else _store(settings)
+            dataset = read_bundle(folder, known_ids=store.existing_ids if store else None)
+            warnings = []
+            synthetic = any(r.get("synthetic") for r in dataset.actors)
+        for warning in warnings:
+            _err(f"warning: {warning}")
+        sizes = ", ".join(f"{k} {v:,}" for k, v in dataset.sizes().items() if v)
+        if not args.json:
+            _echo(f"Validated {folder}: {sizes} ({time.monotonic() - started:.1f} s)")
+        if args.dry_run:
+            _echo("Dry run: nothing written.")
+            return 0
+        store = store or _store(settings)
+        return _write(store, dataset, kind=args.source, synthetic=synthetic, as_json=args.json)
+    except ValidationFailed as exc:
+        if args.json:
+            _echo(json.dumps({"error": "validation failed",
+                              "problems": [p.as_dict() for p in exc.problems]}, indent=2))
+        _err(f"error: {exc}")
+        return 2
+    finally:
+        if store is not None:
+            store.driver.close()
+
+
+def cmd_demo(args, settings) -> int:
+    from loaders.bundle import read_bundle
+    from loaders.demo import write_demo_bundle
+
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        summary = write_demo_bundle(out, seed=args.seed)
+        _echo(f"Demo bundle written to {out}: {summary}")
+        if args.no_load:
+            return 0
+        folder_ctx = None
+        folder = out
+    else:
+        folder_ctx = tempfile.TemporaryDirectory(prefix="synergraph-demo-")
+        folder = Path(folder_ctx.name)
+        write_demo_bundle(folder, seed=args.seed)
+    store = _store(settings)
+    try:
+        dataset = read_bundle(folder)
+        _echo("Loading the demo ecosystem (four Moroccan clusters of 2011; members, projects "
+              "and ties are SYNTHETIC)...")
+        return _write(store, dataset, kind="demo", synthetic=True, as_json=False)
+    finally:
+        store.driver.close()
+        if folder_ctx is not None:
+            folder_ctx.cleanup()
+
+
+# -- serve ----------------------------------------------------------------------------
+def cmd_serve(args, settings) -> int:
+    from . import create_app
+    from .db import ensure_local_server
+
+    ensure_local_server(settings, echo=_echo)
+    app = create_app(settings)
+    host = args.host or settings["SYNERGRAPH_HOST"]
+    port = int(args.port or settings["SYNERGRAPH_PORT"])
+    _echo(f"Synergraph on http://{host}:{port}/ (Ctrl+C to stop)")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="synergraph",
+        description="Explore and measure innovation-cluster ecosystems stored in Neo4j.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    neo = sub.add_parser("neo4j", help="the local Neo4j server provisioned by Synergraph")
+    neo.add_argument("action", choices=["install", "start", "stop", "status"])
+    neo.set_defaults(func=cmd_neo4j)
+
+    db = sub.add_parser("db", help="schema and contents of the graph")
+    db.add_argument("action", choices=["migrate", "counts", "clear"])
+    db.add_argument("--format", choices=["text", "json"], default="text")
+    db.add_argument("--yes", action="store_true", help="confirm 'clear'")
+    db.set_defaults(func=cmd_db)
+
+    load = sub.add_parser("load", help="validate and load data")
+    load.add_argument("source", choices=["bundle", "cordis"],
+                      help="bundle: a canonical CSV bundle folder; cordis: a folder with "
+                           "CORDIS organization.csv (and optionally project.csv)")
+    load.add_argument("folder")
+    load.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    load.add_argument("--json", action="store_true", help="print the report as JSON")
+    load.add_argument("--programme", default="H2020",
+                      help="cordis: programme of projects project.csv does not describe")
+    load.set_defaults(func=cmd_load)
+
+    demo = sub.add_parser("demo", help="generate and load the demo ecosystem (synthetic)")
+    demo.add_argument("--seed", type=int, default=2011)
+    demo.add_argument("--out", help="also keep the generated bundle in this folder")
+    demo.add_argument("--no-load", action="store_true", help="with --out: only write files")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    try:
+        return int(args.func(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a clean message instead of a traceback
+        from neo4j.exceptions import Neo4jError as DriverError
+        from neo4j.exceptions import ServiceUnavailable
+
+        from .neo4j_server import Neo4jError
+
+        if isinstance(exc, Neo4jError | ServiceUnavailable | DriverError):
+            _err(f"error: {exc}")
+            return 1
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Every setting Synergraph reads, with its default and help text.
+
+Settings come, in increasing priority, from the defaults below, an optional ``.env`` file
+in the working directory, the process environment, and (for ``create_app``) a test mapping.
+``docs/configuration.md`` and ``.env.example`` list the same table; a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Setting", "SETTINGS", "load_settings", "project_root", "default_home"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+def project_root() -> Path:
+    """The checkout this code runs from (the folder holding ``pyproject.toml``)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def default_home() -> Path:
+    return project_root() / ".synergraph"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "NEO4J_URI",
+        None,
+        "Bolt or neo4j:// URI of an existing Neo4j server. When set, Synergraph uses it and "
+        "provisions nothing; when unset, it uses the local server it provisions.",
+    ),
+    Setting("NEO4J_USER", "neo4j", "User name for the Neo4j server."),
+    Setting(
+        "NEO4J_PASSWORD",
+        None,
+        "Password for the Neo4j server. For the provisioned server: when unset, one is "
+        "generated on first start and kept in $SYNERGRAPH_HOME/neo4j-password (mode 0600).",
+    ),
+    Setting("NEO4J_DATABASE", "neo4j", "Database name on the Neo4j server."),
+    Setting(
+        "SYNERGRAPH_HOME",
+        None,
+        "Folder for the provisioned Neo4j (jars, data, logs, pid file, password). "
+        "Default: .synergraph/ in the checkout (git-ignored).",
+    ),
+    Setting("NEO4J_BOLT_PORT", "7687", "Bolt port of the provisioned server (127.0.0.1 only)."),
+    Setting("NEO4J_HTTP_PORT", "7474", "HTTP port of the provisioned server (127.0.0.1 only)."),
+    Setting("NEO4J_HEAP", "1g", "Java heap size of the provisioned server (-Xmx)."),
+    Setting("NEO4J_PAGECACHE", "512m", "Page cache size of the provisioned server."),
+    Setting(
+        "NEO4J_START_TIMEOUT",
+        "120",
+        "Seconds to wait for the provisioned server to answer on Bolt after start.",
+    ),
+    Setting("SYNERGRAPH_HOST", "127.0.0.1", "Address `synergraph serve` listens on."),
+    Setting("SYNERGRAPH_PORT", "5000", "Port `synergraph serve` listens on."),
+    Setting(
+        "SYNERGRAPH_SECRET_KEY",
+        None,
+        "Flask secret key for signed cookies. When unset, a random one is generated and kept "
+        "in $SYNERGRAPH_HOME/secret-key (mode 0600).",
+    ),
+    Setting(
+        "SYNERGRAPH_BATCH_SIZE",
+        "5000",
+        "Rows per UNWIND statement when loading data.",
+    ),
+    Setting(
+        "SYNERGRAPH_TEST_NEO4J_URI",
+        None,
+        "Tests only: a Neo4j server the test suite may EMPTY and use. When unset, the test "
+        "session provisions and starts its own server on free ports.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(overrides: dict[str, str] | None = None, *, dotenv: bool = True) -> dict:
+    """Return every setting as a dict: defaults < .env < environment < overrides."""
+    values: dict[str, str | None] = {s.name: s.default for s in SETTINGS}
+    if dotenv:
+        env_file = Path.cwd() / ".env"
+        if env_file.is_file():
+            from dotenv import dotenv_values
+
+            for key, value in dotenv_values(env_file).items():
+                if key in _BY_NAME and value is not None:
+                    values[key] = value
+    for name in _BY_NAME:
+        if os.environ.get(name):
+            values[name] = os.environ[name]
+    for key, value in (overrides or {}).items():
+        values[key] = value
+    if not values["SYNERGRAPH_HOME"]:
+        values["SYNERGRAPH_HOME"] = str(default_home())
+    return values

@@ -1,0 +1,114 @@
+import networkx as nx
+import pytest
+
+from service.analytics import cohesion as K
+
+
+def _graphs():
+    D = nx.disjoint_union_all([nx.karate_club_graph(), nx.path_graph(4), nx.empty_graph(2)])
+    return [nx.karate_club_graph(), nx.florentine_families_graph(), nx.les_miserables_graph(), D]
+
+
+@pytest.mark.parametrize("G", _graphs())
+def test_figures_match_networkx(G):
+    s = K.cohesion_summary(G)
+    assert s["density"] == pytest.approx(nx.density(G))
+    assert s["average_degree"] == pytest.approx(2 * G.number_of_edges() / len(G))
+    comps = sorted((len(c) for c in nx.connected_components(G)), reverse=True)
+    assert s["n_components"] == len(comps)
+    assert s["largest_size"] == comps[0]
+    assert s["largest_share"] == pytest.approx(comps[0] / len(G))
+    assert s["n_isolates"] == nx.number_of_isolates(G)
+    assert s["average_clustering"] == pytest.approx(nx.average_clustering(G))
+    assert s["transitivity"] == pytest.approx(nx.transitivity(G))
+    giant = G.subgraph(max(nx.connected_components(G), key=len))
+    assert s["average_path_length"] == pytest.approx(nx.average_shortest_path_length(giant))
+    assert s["diameter"] == nx.diameter(giant)
+    assert s["max_core"] == max(nx.core_number(G).values())
+    n = len(G)
+    reach = sum(c * (c - 1) for c in comps)
+    assert s["fragmentation"] == pytest.approx(1 - reach / (n * (n - 1)))
+
+
+def test_hand_computed_small_graph():
+    # triangle 0-1-2, pendant 3 on 2, isolated 4
+    G = nx.Graph([(0, 1), (1, 2), (0, 2), (2, 3)])
+    G.add_node(4)
+    s = K.cohesion_summary(G)
+    assert s["density"] == pytest.approx(4 / 10)
+    assert s["average_degree"] == pytest.approx(8 / 5)
+    assert (s["n_components"], s["largest_size"], s["n_isolates"]) == (2, 4, 1)
+    assert s["largest_share"] == pytest.approx(0.8)
+    # reachable ordered pairs: 4*3 = 12 of 20
+    assert s["fragmentation"] == pytest.approx(1 - 12 / 20)
+    assert s["average_clustering"] == pytest.approx((1 + 1 + 1 / 3 + 0 + 0) / 5)
+    assert s["transitivity"] == pytest.approx(3 / 5)
+    # distances in {0,1,2,3}: 01=1 02=1 03=2 12=1 13=2 23=1 -> 8/6
+    assert s["average_path_length"] == pytest.approx(8 / 6)
+    assert s["diameter"] == 2
+    assert s["max_core"] == 2
+    # degrees 2,2,3,1,0 ; max 3: (1+1+0+2+3)/(4*3)
+    assert s["degree_centralization"] == pytest.approx(7 / 12)
+
+
+def test_edge_cases():
+    s = K.cohesion_summary(nx.Graph())
+    assert s["density"] == 0 and s["n_components"] == 0 and s["diameter"] is None
+    s = K.cohesion_summary(nx.empty_graph(3))
+    assert s["fragmentation"] == 1.0 and s["average_path_length"] == 0.0
+    assert K.cohesion_summary(nx.path_graph(5), paths=False)["diameter"] is None
+    assert K.degree_centralization(nx.star_graph(5)) == 1.0
+    assert K.degree_centralization(nx.complete_graph(5)) == 0.0
+    with pytest.raises(nx.NetworkXNotImplemented):
+        K.density(nx.DiGraph())
+
+
+def test_null_model_seeded_and_sane():
+    G = nx.karate_club_graph()
+    a = K.null_model(G, runs=8, seed=3)
+    b = K.null_model(G, runs=8, seed=3)
+    assert repr(a) == repr(b)
+    c = K.null_model(G, runs=8, seed=4)
+    assert repr(a) != repr(c)
+    # karate is more locally clustered than its degree-preserving null model
+    assert a["average_clustering"]["z"] > 2 and a["average_clustering"]["percentile"] == 100.0
+    cave = K.null_model(nx.connected_caveman_graph(6, 5), runs=8, seed=0)
+    assert cave["transitivity"]["z"] > 5 and cave["transitivity"]["percentile"] == 100.0
+    assert a["transitivity"]["observed"] == pytest.approx(nx.transitivity(G))
+    assert a["max_core"]["observed"] == max(nx.core_number(G).values())
+    for f in K.NULL_FIGURES:
+        r = a[f]
+        assert r["null_std"] is not None and r["null_mean"] is not None
+        assert 0 <= r["percentile"] <= 100
+    assert a["_meta"] == {"runs": 8, "seed": 3, "swaps_per_edge": 10}
+
+
+def test_null_model_preserves_degrees_and_does_not_touch_global_random():
+    import random
+
+    import igraph as ig
+
+    from service.analytics._graph import igraph_rng, igraph_view
+
+    G = nx.les_miserables_graph()
+    g, _ = igraph_view(G)
+    random.seed(123)
+    expected_next = random.random()
+    random.seed(123)
+    h = g.copy()
+    with igraph_rng(9):
+        h.rewire(n=10 * g.ecount(), allowed_edge_types="simple")
+    assert sorted(h.degree()) == sorted(g.degree())
+    assert h.get_edgelist() != g.get_edgelist()
+    assert not h.has_multiple() and not any(h.is_loop())
+    assert random.random() == expected_next  # global state untouched
+    # after the context igraph uses the random module again
+    random.seed(5)
+    x = ig.Graph.Erdos_Renyi(n=30, m=40).get_edgelist()
+    random.seed(5)
+    assert ig.Graph.Erdos_Renyi(n=30, m=40).get_edgelist() == x
+
+
+def test_null_model_unknown_figure():
+    with pytest.raises(ValueError, match="unknown"):
+        K.null_model(nx.path_graph(4), runs=2, figures=["foo"])
