@@ -1,0 +1,59 @@
+"""Synergraph service: the Flask app factory, settings, CLI and Neo4j provisioning."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .settings import load_settings
+
+__all__ = ["create_app"]
+
+
+def _secret_key(settings: dict) -> str:
+    if settings.get("SYNERGRAPH_SECRET_KEY"):
+        return settings["SYNERGRAPH_SECRET_KEY"]
+    path = Path(settings["SYNERGRAPH_HOME"]) / "secret-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then ``.env`` and the environment, then ``config``.
+
+    The Neo4j driver is created once per app, kept in ``app.extensions["synergraph"]`` and
+    closed when the process exits; nothing connects at import time.
+    """
+    from web import pages_blueprint
+
+    from .api import api_blueprint
+    from .db import make_store
+    from .state import AppState
+
+    settings = load_settings({k: v for k, v in (config or {}).items() if k.isupper()},
+                             dotenv=not (config or {}).get("TESTING"))
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings)
+    app.config.update(config or {})
+    app.config["SECRET_KEY"] = _secret_key(settings)
+    app.config.setdefault("JSON_SORT_KEYS", False)
+
+    store = make_store(settings)
+    app.extensions["synergraph"] = AppState(store)
+
+    app.register_blueprint(api_blueprint)
+    app.register_blueprint(pages_blueprint)
+
+    import atexit
+
+    atexit.register(store.driver.close)
+    return app

@@ -100,6 +100,7 @@ class LocalNeo4j:
         self.heap = heap
         self.pagecache = pagecache
         self.start_timeout_s = float(start_timeout_s)
+        self._process: subprocess.Popen | None = None
 
     @classmethod
     def from_settings(cls, settings: dict) -> LocalNeo4j:
@@ -285,6 +286,8 @@ class LocalNeo4j:
                                    stdin=subprocess.DEVNULL, env=self._java_env(),
                                    cwd=self.root, start_new_session=True)
         log.close()
+        # Keep the handle: the server outlives this call, and stop() reaps it.
+        self._process = process
         self.pid_file.write_text(f"{process.pid}\n")
         deadline = time.monotonic() + self.start_timeout_s
         detail = ""
@@ -316,6 +319,16 @@ class LocalNeo4j:
             self.pid_file.unlink(missing_ok=True)
             return False
         os.kill(pid, signal.SIGTERM)
+        process = getattr(self, "_process", None)
+        if process is not None and process.pid == pid:
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            self._process = None
+            self.pid_file.unlink(missing_ok=True)
+            return True
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:

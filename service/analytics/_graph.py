@@ -9,9 +9,11 @@
 Caching
 -------
 networkx graphs carry no modification counter, so a cached conversion is only
-trusted when the key ``(G.graph["version"], number_of_nodes, weight)`` is
-unchanged (``number_of_edges`` is O(n) in networkx, too slow for a key).  :func:`~service.analytics.projection.co_participation_graph`
-sets ``G.graph["version"]``; code that mutates a graph in place must call
+trusted when the key ``(id(G), G.graph["version"], number_of_nodes, weight)``
+is unchanged (``number_of_edges`` is O(n) in networkx, too slow for a key;
+``id(G)`` protects copies and subgraph views, which share ``G.graph``).
+:func:`~service.analytics.projection.co_participation_graph` sets
+``G.graph["version"]``; code that mutates a graph in place must call
 :func:`bump_version` (the what-if module does).  Graphs without a ``version``
 key are converted anew on every call (never cached).
 """
@@ -91,15 +93,19 @@ def _cache_key(G, weight):
     if version is None:
         return None
     # number_of_edges() is O(n) in networkx, so only the node count is checked:
-    # in-place edge changes must bump the version (see module docstring)
-    return (version, len(G), weight)
+    # in-place edge changes must bump the version (see module docstring).  id(G)
+    # guards against copies / subgraph views, which share the G.graph dict.
+    return (id(G), version, len(G), weight)
 
 
 def _cached(G, kind, weight, build):
     key = _cache_key(G, weight)
     if key is None:
         return build()
-    cache = G.graph.setdefault(_CACHE_KEY, {})
+    cache = G.graph.get(_CACHE_KEY)
+    if cache is None or cache.get("_owner") != id(G):
+        # a copy shares the original's cache dict: start its own
+        cache = G.graph[_CACHE_KEY] = {"_owner": id(G)}
     hit = cache.get(kind)
     if hit is not None and hit[0] == key:
         return hit[1]
@@ -114,24 +120,28 @@ def graph_view(G, weight=None) -> GraphView:
     def build():
         nodes = list(G)
         index = {v: i for i, v in enumerate(nodes)}
-        m = G.number_of_edges()
-        edges = np.empty((m, 2), dtype=np.int64)
-        weights = np.ones(m, dtype=float)
-        if weight is None:
-            flat = np.fromiter(
-                (index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m
-            )
-            edges[:] = flat.reshape(m, 2)
-        else:
-            for k, (u, v, w) in enumerate(G.edges(data=weight, default=1)):
-                edges[k, 0] = index[u]
-                edges[k, 1] = index[v]
-                weights[k] = w
-            if m and np.any(weights < 0):
-                raise ValueError(f"negative edge attribute {weight!r} is not supported")
-        if m and np.any(edges[:, 0] == edges[:, 1]):
+        adj = G._adj
+        deg = np.fromiter((len(adj[v]) for v in nodes), dtype=np.int64, count=len(nodes))
+        total = int(deg.sum())
+        rows = np.repeat(np.arange(len(nodes), dtype=np.int64), deg)
+        cols = np.fromiter(
+            (index[x] for v in nodes for x in adj[v]), dtype=np.int64, count=total
+        )
+        if total and np.any(rows == cols):
             raise nx.NetworkXNotImplemented("self-loops are not supported")
-        edges.sort(axis=1)
+        upper = rows < cols
+        edges = np.stack([rows[upper], cols[upper]], axis=1)
+        if weight is None:
+            weights = np.ones(edges.shape[0], dtype=float)
+        else:
+            w = np.fromiter(
+                (d.get(weight, 1) for v in nodes for d in adj[v].values()),
+                dtype=float,
+                count=total,
+            )
+            weights = w[upper]
+            if weights.size and np.any(weights < 0):
+                raise ValueError(f"negative edge attribute {weight!r} is not supported")
         return GraphView(nodes, index, edges, weights)
 
     return _cached(G, "view", weight, build)
@@ -146,9 +156,10 @@ def igraph_view(G, weight=None) -> tuple[ig.Graph, GraphView]:
 
     def build():
         view = graph_view(G, weight)
-        g = ig.Graph(n=len(view.nodes), edges=view.edges, directed=False)
-        if weight is not None:
-            g.es["weight"] = view.weights
+        if weight is None:
+            return ig.Graph(n=len(view.nodes), edges=view.edges, directed=False)
+        g = igraph_view(G, None)[0].copy()  # same edge order as the weighted view
+        g.es["weight"] = view.weights
         return g
 
     g = _cached(G, "igraph", weight, build)

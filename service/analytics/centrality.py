@@ -281,8 +281,8 @@ def closeness(G, *, weight: str | None = None) -> dict:
     wts = "weight" if weight is not None else None
     c = np.asarray(g.closeness(weights=wts, normalized=True), dtype=float)
     c = np.nan_to_num(c, nan=0.0)
-    sizes = np.asarray(g.connected_components().sizes(), dtype=float)
-    r = sizes[np.asarray(g.connected_components().membership)]
+    comps = g.connected_components()
+    r = np.asarray(comps.sizes(), dtype=float)[np.asarray(comps.membership)]
     if n > 1:
         c = c * (r - 1) / (n - 1)
     else:

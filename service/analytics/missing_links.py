@@ -578,7 +578,6 @@ def evaluate_link_prediction(
         return out
     A, view = csr_view(train)
     idx = view.index
-    deg = _degrees(A)
     if n_train <= max_pool_nodes:
         iu, ju = np.triu_indices(n_train, 1)
         dense = A.toarray() != 0

@@ -1,0 +1,47 @@
+# Synergraph — the two commands of the README are `make run` and `make test`.
+# Everything is installed by these targets: a virtualenv in .venv, Neo4j from Maven Central
+# in .synergraph/ (git-ignored), and for browser tests Debian's chromium (apt).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install neo4j demo serve lint bench clean-neo4j
+
+$(STAMP): pyproject.toml requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+neo4j: install
+	$(BIN)/synergraph neo4j start
+
+demo: neo4j
+	$(BIN)/synergraph demo
+
+serve: install
+	$(BIN)/synergraph serve
+
+## From a fresh clone to http://127.0.0.1:5000 with the demo ecosystem loaded.
+run: demo
+	$(BIN)/synergraph serve
+
+## The whole test suite (starts its own Neo4j on free ports).
+test: install
+	$(BIN)/synergraph neo4j install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/bench_load.py
+
+clean-neo4j:
+	-$(BIN)/synergraph neo4j stop
+	rm -rf .synergraph

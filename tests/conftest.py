@@ -1,0 +1,85 @@
+"""Test session fixtures: a real Neo4j server, started once per session.
+
+When ``SYNERGRAPH_TEST_NEO4J_URI`` is set, the tests use that server (and EMPTY it);
+otherwise the session provisions its own server in a temporary folder on free ports, so a
+developer's running instance and a CI run never collide. The jars are shared with the
+project's own install (``$SYNERGRAPH_HOME/neo4j/lib``) to avoid a second download.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from pathlib import Path
+
+import pytest
+
+from service.settings import default_home, load_settings
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+CORDIS_SAMPLE = SHARED / "data" / "cordis-h2020-sample"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory) -> dict:
+    """Settings pointing at the test session's Neo4j."""
+    uri = os.environ.get("SYNERGRAPH_TEST_NEO4J_URI")
+    if uri:
+        yield load_settings({
+            "NEO4J_URI": uri,
+            "NEO4J_USER": os.environ.get("SYNERGRAPH_TEST_NEO4J_USER", "neo4j"),
+            "NEO4J_PASSWORD": os.environ.get("SYNERGRAPH_TEST_NEO4J_PASSWORD", ""),
+        }, dotenv=False)
+        return
+    from service.neo4j_server import LocalNeo4j
+
+    home = os.environ.get("SYNERGRAPH_HOME") or str(default_home())
+    lib = Path(home) / "neo4j" / "lib"
+    shared_install = LocalNeo4j(home)
+    shared_install.install()
+    test_home = tmp_path_factory.mktemp("neo4j-test-home")
+    password = secrets.token_urlsafe(16)
+    server = LocalNeo4j(test_home, bolt_port=_free_port(), http_port=_free_port(),
+                        password=password, heap="1g", pagecache="256m", lib_dir=lib)
+    server.start(echo=lambda *a: None)
+    try:
+        yield load_settings({
+            "NEO4J_URI": server.bolt_uri,
+            "NEO4J_USER": "neo4j",
+            "NEO4J_PASSWORD": password,
+            "SYNERGRAPH_HOME": str(test_home),
+        }, dotenv=False)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def session_store(neo4j_settings):
+    from service.db import make_store
+
+    store = make_store(neo4j_settings)
+    store.migrate()
+    yield store
+    store.driver.close()
+
+
+@pytest.fixture
+def store(session_store):
+    """The GraphStore on an empty graph (constraints kept)."""
+    session_store.delete_all()
+    return session_store
+
+
+@pytest.fixture
+def cordis_sample() -> Path:
+    if not (CORDIS_SAMPLE / "organization.csv").is_file():
+        pytest.fail(f"CORDIS sample not found at {CORDIS_SAMPLE}: the tests expect the "
+                    "project's shared/ folder beside the checkout")
+    return CORDIS_SAMPLE
