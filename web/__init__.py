@@ -81,6 +81,7 @@ def _group_page(ref: GroupRef):
     actors = sorted(view["figures"]["actors"],
                     key=lambda r: (-r["betweenness"], -r["degree"], str(r["name"])))
     return render_template("group.html", group=group, ref=ref, figures=view["figures"],
+                           synthetic=view["figures"]["synthetic_actors"] > 0,
                            legend=view["network"]["legend"], network_html=view["html"],
                            actors=actors)
 
