@@ -354,6 +354,8 @@ def read_bundle(
 
     records: dict[str, list[dict]] = {spec.target: [] for spec in FILES}
     lines: dict[str, list[int]] = {spec.target: [] for spec in FILES}
+    # Ids of rows rejected for another reason: references to them are not reported again.
+    rejected_ids: dict[str, set[str]] = {spec.target: set() for spec in FILES}
     default_synthetic = meta["synthetic"] if isinstance(meta["synthetic"], bool) else False
     for spec in FILES:
         if spec.file not in present:
@@ -396,6 +398,8 @@ def read_bundle(
             if record.get("synthetic") is None:
                 record["synthetic"] = default_synthetic
             if not ok:
+                if record.get("id"):
+                    rejected_ids[spec.target].add(record["id"])
                 continue
             key = tuple(record.get(k) for k in spec.key)
             if key in seen_keys:
@@ -410,7 +414,7 @@ def read_bundle(
             lines[spec.target].append(line)
         _check_row_rules(spec, records[spec.target], lines[spec.target], problems)
 
-    _check_references(records, lines, known_ids, problems)
+    _check_references(records, lines, known_ids, problems, rejected_ids)
     if problems:
         raise ValidationFailed(problems)
 
@@ -449,8 +453,10 @@ def _check_row_rules(spec: FileSpec, rows: list[dict], lines: list[int],
                                     "a region cannot be part of itself"))
 
 
-def _check_references(records, lines, known_ids, problems: list[Problem]) -> None:
-    ids = {target: {r["id"] for r in rows if "id" in r} for target, rows in records.items()}
+def _check_references(records, lines, known_ids, problems: list[Problem],
+                      rejected_ids: dict[str, set[str]]) -> None:
+    ids = {target: {r["id"] for r in rows if "id" in r} | rejected_ids[target]
+           for target, rows in records.items()}
     missing: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
     for spec in FILES:
         for column in spec.columns:

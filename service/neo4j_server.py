@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import signal
+import string
 import subprocess
 import time
 from dataclasses import dataclass
@@ -172,7 +173,8 @@ class LocalNeo4j:
         if self.password_file.exists():
             return self.password_file.read_text(encoding="utf-8").strip()
         self.home.mkdir(parents=True, exist_ok=True)
-        generated = secrets.token_urlsafe(24)
+        alphabet = string.ascii_letters + string.digits
+        generated = "".join(secrets.choice(alphabet) for _ in range(32))
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(generated + "\n")
@@ -223,8 +225,9 @@ class LocalNeo4j:
             return
         if any((self.root / "data" / "databases").glob("*")):
             return  # already started once: the password is set
+        # "--" ends the options: a password may start with "-".
         cmd = ["java", "-cp", f"{self.lib_dir}/*", "org.neo4j.cli.AdminTool", "dbms",
-               "set-initial-password", self.password()]
+               "set-initial-password", "--", self.password()]
         result = subprocess.run(cmd, env=self._java_env(), capture_output=True, text=True,
                                 cwd=self.root)
         if result.returncode != 0:
