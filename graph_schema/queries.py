@@ -243,3 +243,65 @@ MATCH (l:Load)
 RETURN l {.*} AS load
 ORDER BY l.last_loaded_at DESC
 """
+
+ALL_ACTORS = """
+MATCH (a:Actor)
+OPTIONAL MATCH (a)-[:MEMBER_OF]->(c:Cluster)
+OPTIONAL MATCH (a)-[:LOCATED_IN]->(r:Region)
+WITH a, r, collect(c.id) AS clusters
+RETURN a {.id, .name, .kind, .country, .city, .synthetic, .source} AS actor,
+       r.id AS region_id, clusters
+ORDER BY a.id
+"""
+
+ALL_PARTICIPATIONS = """
+MATCH (a:Actor)-[r:PARTICIPATES_IN]->(p:Project)
+RETURN a.id AS actor_id, p.id AS project_id, r.role AS role,
+       p.start_year AS start_year, p.end_year AS end_year
+"""
+
+PROJECT_PARTICIPANTS = """
+UNWIND $ids AS id
+MATCH (p:Project {id: id})<-[r:PARTICIPATES_IN]-(a:Actor)
+OPTIONAL MATCH (a)-[:MEMBER_OF]->(c:Cluster)
+WITH p, r, a, collect(c.id) AS clusters
+RETURN p.id AS project_id, a.id AS actor_id, a.kind AS kind, a.country AS country,
+       r.role AS role, clusters
+"""
+
+PROJECTS_BY_ID = """
+UNWIND $ids AS id
+MATCH (p:Project {id: id})
+OPTIONAL MATCH (p)-[f:FUNDED_BY]->(g:Programme)
+RETURN p {.*} AS project, collect(g {.id, .name, amount: f.amount, currency: f.currency,
+                                     year: f.year}) AS fundings
+"""
+
+CLUSTER_TARGETS = """
+MATCH (:Cluster {id: $id})-[:HAS_TARGET]->(t:Target)
+RETURN t {.*} AS target
+ORDER BY t.indicator, t.period_start
+"""
+
+CLUSTER_OUTPUTS = """
+MATCH (:Cluster {id: $id})-[:REPORTED]->(o:Output)
+OPTIONAL MATCH (o)-[:FROM_PROJECT]->(p:Project)
+RETURN o {.*, project_id: p.id} AS output
+ORDER BY o.year, o.indicator, o.id
+"""
+
+CLUSTER_MEMBER_LOCATIONS = """
+MATCH (c:Cluster {id: $id})
+OPTIONAL MATCH (c)-[:LOCATED_IN]->(home:Region)
+WITH c, home
+MATCH (a:Actor)-[m:MEMBER_OF]->(c)
+OPTIONAL MATCH (a)-[:LOCATED_IN]->(r:Region)
+RETURN a.id AS actor_id, m.since AS since, r.id AS region_id, home.id AS cluster_region_id,
+       a.country AS country
+"""
+
+PROGRAMME_TARGETS = """
+MATCH (g:Programme)-[:HAS_TARGET]->(t:Target)
+RETURN g.id AS programme_id, g.name AS programme, t {.*} AS target
+ORDER BY g.id, t.indicator
+"""

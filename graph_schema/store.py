@@ -285,5 +285,46 @@ class GraphStore:
         """Every PARTICIPATES_IN of the given actors, with the project's years."""
         return self._read(q.PARTICIPATIONS_OF_ACTORS, ids=sorted(set(actor_ids)))
 
+    def all_actors(self) -> list[dict]:
+        """Every actor with its clusters and region id (the whole-ecosystem projection)."""
+        out = []
+        for row in self._read(q.ALL_ACTORS):
+            actor = dict(row["actor"])
+            actor["region_id"] = row["region_id"]
+            actor["clusters"] = sorted(row["clusters"])
+            out.append(actor)
+        return out
+
+    def all_participations(self) -> list[dict]:
+        return self._read(q.ALL_PARTICIPATIONS)
+
+    def project_participants(self, project_ids: Iterable[str]) -> list[dict]:
+        """Every participant of the given projects, with kind, country and clusters."""
+        rows = self._read(q.PROJECT_PARTICIPANTS, ids=sorted(set(project_ids)))
+        for row in rows:
+            row["clusters"] = sorted(row["clusters"])
+        return rows
+
+    def projects(self, project_ids: Iterable[str]) -> list[dict]:
+        out = []
+        for row in self._read(q.PROJECTS_BY_ID, ids=sorted(set(project_ids))):
+            project = dict(row["project"])
+            project["fundings"] = row["fundings"]
+            out.append(project)
+        return out
+
+    def cluster_targets(self, cluster_id: str) -> list[dict]:
+        return [r["target"] for r in self._read(q.CLUSTER_TARGETS, id=cluster_id)]
+
+    def cluster_outputs(self, cluster_id: str) -> list[dict]:
+        return [r["output"] for r in self._read(q.CLUSTER_OUTPUTS, id=cluster_id)]
+
+    def cluster_member_locations(self, cluster_id: str) -> list[dict]:
+        return self._read(q.CLUSTER_MEMBER_LOCATIONS, id=cluster_id)
+
+    def programme_targets(self) -> list[dict]:
+        """Targets set at programme level (e.g. the clusters' joint commitment)."""
+        return self._read(q.PROGRAMME_TARGETS)
+
     def loads(self) -> list[dict]:
         return [r["load"] for r in self._read(q.LOADS)]

@@ -208,6 +208,140 @@ def cmd_demo(args, settings) -> int:
             folder_ctx.cleanup()
 
 
+# -- analytics ------------------------------------------------------------------------
+def _json_default(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, set | tuple):
+        return sorted(value)
+    return str(value)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        _err(f"written to {out}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _csv_text(rows: list[dict], columns: list[str]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def cmd_metrics(args, settings) -> int:
+    from .groups import GroupNotFound, GroupRef
+    from .metrics import metrics_for
+
+    ref = None
+    if args.cluster:
+        ref = GroupRef("cluster", args.cluster)
+    elif args.country:
+        ref = GroupRef("country", args.country.upper())
+    store = _store(settings)
+    try:
+        result = metrics_for(store, ref, weighted=args.weighted, null_runs=args.null_runs,
+                             seed=args.seed)
+    except GroupNotFound as exc:
+        _err(f"error: {exc}")
+        return 2
+    finally:
+        store.driver.close()
+    if args.format == "json":
+        _emit(json.dumps(result, indent=2, default=_json_default), args.out)
+        return 0
+    columns = [c for c in result["actors"][0]] if result["actors"] else ["id"]
+    _emit(_csv_text(result["actors"], columns), args.out)
+    if args.out:
+        cohesion = {k: v for k, v in result["cohesion"].items() if not isinstance(v, dict)}
+        path = Path(args.out).with_suffix(".cohesion.csv")
+        path.write_text(_csv_text([cohesion], list(cohesion)), encoding="utf-8")
+        _err(f"cohesion figures written to {path}")
+    return 0
+
+
+def cmd_recommend(args, settings) -> int:
+    from .metrics import recommendations_for
+
+    store = _store(settings)
+    try:
+        try:
+            items = recommendations_for(store, args.actor_id, top=args.top)
+        except KeyError:
+            _err(f"error: no actor with id {args.actor_id!r}")
+            return 2
+    finally:
+        store.driver.close()
+    if args.format == "json":
+        _emit(json.dumps({"actor_id": args.actor_id, "recommendations": items}, indent=2,
+                         default=_json_default), None)
+        return 0
+    for rank, item in enumerate(items, start=1):
+        shared = ", ".join(item.get("shared_partners") or []) or "none"
+        _echo(f"{rank:>3}. {item.get('name') or item['id']} ({item.get('kind')}) "
+              f"score {item['score']:.3f}, distance {item.get('distance')}; "
+              f"shared partners: {shared}"
+              + ("; complementary kinds" if item.get("complementary") else ""))
+    return 0
+
+
+def cmd_scorecard(args, settings) -> int:
+    from .groups import GroupNotFound
+    from .metrics import cluster_scorecard
+
+    store = _store(settings)
+    try:
+        card = cluster_scorecard(store, args.cluster_id)
+    except GroupNotFound as exc:
+        _err(f"error: {exc}")
+        return 2
+    finally:
+        store.driver.close()
+    if args.format == "json":
+        _emit(json.dumps(card, indent=2, default=_json_default), None)
+        return 0
+    _emit(scorecard_markdown(card), None)
+    return 0
+
+
+def scorecard_markdown(card: dict) -> str:
+    def show(line):
+        value = line["value"]
+        if value is None:
+            return "no data"
+        if line["unit"] == "share":
+            return f"{100 * value:.1f} %"
+        if isinstance(value, float) and not value.is_integer():
+            return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+        if isinstance(value, float):
+            return f"{value:,.0f}"
+        return f"{value:,}"
+
+    out = [f"# Scorecard: {card['cluster']['name']}", ""]
+    if card.get("synthetic"):
+        out += ["> Synthetic data: members, projects and outputs are generated.", ""]
+    out += [f"Progress judged as of {card['as_of'] or 'unknown'}.", "",
+            "| grid | figure | value | target | status | source |", "|---|---|---|---|---|---|"]
+    for line in card["lines"]:
+        detail = line.get("detail") or {}
+        target = detail.get("target") if isinstance(detail, dict) else None
+        target_text = f"{target:,.0f} ({detail['period'][0]}-{detail['period'][1]})" \
+            if target is not None else ""
+        note = f" ({line['note']})" if line["note"] else ""
+        out.append(f"| {line['grid_item']} | {line['label']} | {show(line)} | {target_text} | "
+                   f"{line['status'].replace('_', ' ')} | {line['source']}{note} |")
+    return "\n".join(out) + "\n"
+
+
 # -- serve ----------------------------------------------------------------------------
 def cmd_serve(args, settings) -> int:
     from . import create_app
@@ -257,6 +391,31 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", help="also keep the generated bundle in this folder")
     demo.add_argument("--no-load", action="store_true", help="with --out: only write files")
     demo.set_defaults(func=cmd_demo)
+
+    metrics = sub.add_parser("metrics", help="centralities and cohesion figures")
+    scope = metrics.add_mutually_exclusive_group()
+    scope.add_argument("--cluster", help="a cluster id")
+    scope.add_argument("--country", help="a country code (actors located in it)")
+    scope.add_argument("--all", action="store_true", help="the whole ecosystem (default)")
+    metrics.add_argument("--format", choices=["json", "csv"], default="json")
+    metrics.add_argument("--out", help="write to this file instead of standard output")
+    metrics.add_argument("--weighted", action="store_true",
+                         help="weight path-based and spectral centralities by shared projects")
+    metrics.add_argument("--null-runs", type=int, default=20,
+                         help="degree-preserving rewirings for the null model (0: none)")
+    metrics.add_argument("--seed", type=int, default=0)
+    metrics.set_defaults(func=cmd_metrics)
+
+    rec = sub.add_parser("recommend", help="missing links for one actor, with explanations")
+    rec.add_argument("actor_id")
+    rec.add_argument("--top", type=int, default=10)
+    rec.add_argument("--format", choices=["text", "json"], default="text")
+    rec.set_defaults(func=cmd_recommend)
+
+    card = sub.add_parser("scorecard", help="a cluster's scorecard (the evaluation grid)")
+    card.add_argument("cluster_id")
+    card.add_argument("--format", choices=["md", "json"], default="md")
+    card.set_defaults(func=cmd_scorecard)
 
     serve = sub.add_parser("serve", help="run the web service")
     serve.add_argument("--host")

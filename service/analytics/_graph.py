@@ -78,8 +78,9 @@ class GraphView:
     """An indexed snapshot of a networkx graph.
 
     ``nodes[i]`` is the networkx node of igraph vertex / matrix row ``i`` and
-    ``index[node] == i``.  ``edges`` is an ``(m, 2)`` int array with ``u < v``
-    and ``weights`` the matching float array (ones when unweighted).
+    ``index[node] == i``.  ``edges`` is an ``(m, 2)`` int array with ``u < v``,
+    sorted lexicographically, and ``weights`` the matching float array (ones
+    when unweighted).
     """
 
     nodes: list
@@ -106,16 +107,31 @@ def _cached(G, kind, weight, build):
     if cache is None or cache.get("_owner") != id(G):
         # a copy shares the original's cache dict: start its own
         cache = G.graph[_CACHE_KEY] = {"_owner": id(G)}
-    hit = cache.get(kind)
+    slot = (kind, weight)
+    hit = cache.get(slot)
     if hit is not None and hit[0] == key:
         return hit[1]
     value = build()
-    cache[kind] = (key, value)
+    cache[slot] = (key, value)
     return value
 
 
+def seed_views(G, nodes, edges, weights_by_attr) -> None:
+    """Pre-fill the view cache of a freshly built graph (no conversion needed later).
+
+    ``nodes`` must be ``list(G)``, ``edges`` an ``(m, 2)`` array of row indices
+    with ``u < v`` and ``weights_by_attr`` maps ``None`` and edge attribute names
+    to float arrays aligned with ``edges``.
+    """
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = np.ascontiguousarray(edges, dtype=np.int64)
+    for attr, w in weights_by_attr.items():
+        view = GraphView(nodes, index, edges, np.asarray(w, dtype=float))
+        _cached(G, "view", attr, lambda view=view: view)
+
+
 def graph_view(G, weight=None) -> GraphView:
-    """Indexed edge arrays of ``G`` (cached, see module docstring)."""
+    """Indexed edge arrays of ``G`` in canonical (u, v) order (cached, see module docstring)."""
 
     def build():
         nodes = list(G)
@@ -129,7 +145,10 @@ def graph_view(G, weight=None) -> GraphView:
         )
         if total and np.any(rows == cols):
             raise nx.NetworkXNotImplemented("self-loops are not supported")
-        upper = rows < cols
+        upper = np.flatnonzero(rows < cols)
+        # canonical order (lexicographic by (u, v)) so that every view of the same
+        # graph, built here or seeded by the projection, lists edges identically
+        upper = upper[np.lexsort((cols[upper], rows[upper]))]
         edges = np.stack([rows[upper], cols[upper]], axis=1)
         if weight is None:
             weights = np.ones(edges.shape[0], dtype=float)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
 
-from ._graph import check_graph, csr_view, igraph_view, percentile_of, rank_desc
+from ._graph import check_graph, csr_view, graph_view, igraph_view, percentile_of, rank_desc
 
 __all__ = [
     "EXACT_BETWEENNESS_MAX_NODES",
@@ -103,7 +103,13 @@ def strength(G, weight: str | None = "weight") -> dict:
        (2004). doi:10.1073/pnas.0400087101
     """
     check_graph(G)
-    return {v: float(d) for v, d in G.degree(weight=weight)}
+    if weight is None:
+        return {v: float(d) for v, d in G.degree()}
+    view = graph_view(G, weight)  # cached / seeded by the projection
+    n = len(view.nodes)
+    s = np.bincount(view.edges[:, 0], weights=view.weights, minlength=n)
+    s += np.bincount(view.edges[:, 1], weights=view.weights, minlength=n)
+    return dict(zip(view.nodes, s.tolist(), strict=True))
 
 
 @dataclass(frozen=True)

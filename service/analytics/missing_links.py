@@ -148,6 +148,30 @@ def pair_scores(G, pairs: Iterable[tuple]) -> dict:
     return out
 
 
+def _matrix_scores(A, pi, pj, dense: bool):
+    """The five scores of index pairs (pi, pj) from sparse products A·D·A."""
+    import scipy.sparse as sp
+
+    deg = _degrees(A)
+    with np.errstate(divide="ignore"):
+        inv_log = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
+    inv = np.where(deg > 0, 1.0 / np.maximum(deg, 1), 0.0)
+    out = {}
+    for name, diag in (("common_neighbors", None), ("adamic_adar", inv_log),
+                       ("resource_allocation", inv)):
+        M = A @ A if diag is None else (A @ sp.diags_array(diag)) @ A
+        if dense:
+            out[name] = M.toarray()[pi, pj].astype(float)
+        else:
+            M = M.tocsr()
+            out[name] = np.asarray(M[pi, pj]).ravel().astype(float) if pi.size else np.zeros(0)
+    cn = out["common_neighbors"]
+    union = deg[pi] + deg[pj] - cn
+    out["jaccard"] = np.divide(cn, union, out=np.zeros(cn.size), where=union > 0)
+    out["preferential_attachment"] = deg[pi] * deg[pj]
+    return {name: out[name] for name in SCORES}
+
+
 def _codes(G, attribute):
     """Integer code per node of a scalar-or-list attribute (first value), cached."""
 
@@ -216,10 +240,56 @@ def _cluster_graph(G, A, c, members):
     return _cached(G, f"cluster_graph:{c}", None, build)
 
 
-def _cluster_effects(G, A, u, j, shared_clusters, index, explain_paths, apl_cache):
+def _cluster_distances(G, A, c, members):
+    """All-pairs hop distances inside one cluster (int16, -1 = unreachable), cached,
+    with the sum and count of finite distances over unordered pairs."""
+    from scipy.sparse.csgraph import shortest_path
+
+    def build():
+        sub = A[members][:, members]
+        D = shortest_path(sub, method="D", directed=False, unweighted=True)
+        finite = np.isfinite(D)
+        iu = np.triu_indices(members.size, 1)
+        total = float(D[iu][finite[iu]].sum())
+        count = int(finite[iu].sum())
+        Di = np.where(finite, D, -1).astype(np.int16)
+        return Di, total, count
+
+    return _cached(G, f"cluster_dist:{c}", None, build)
+
+
+def _path_effect(D, total, count, a, b):
+    """Average path length (over connected pairs) before/after adding the tie a-b.
+
+    Only pairs (x, y) with x closer to a and y closer to b (by more than one
+    hop) can get shorter, which keeps the update small.
+    """
+    before = total / count if count else None
+    da = D[a].astype(float)
+    db = D[b].astype(float)
+    da[da < 0] = np.inf
+    db[db < 0] = np.inf
+    if not np.isfinite(da[b]):  # a and b in different components: a bridge
+        ca = np.flatnonzero(np.isfinite(da))
+        cb = np.flatnonzero(np.isfinite(db))
+        add_sum = cb.size * da[ca].sum() + ca.size * cb.size + ca.size * db[cb].sum()
+        new_total, new_count = total + add_sum, count + ca.size * cb.size
+        return before, new_total / new_count
+    ra = np.flatnonzero(da + 1 < db)
+    rb = np.flatnonzero(db + 1 < da)
+    if ra.size == 0 or rb.size == 0:
+        return before, before
+    old = D[np.ix_(ra, rb)].astype(float)
+    via = da[ra][:, None] + 1 + db[rb][None, :]
+    gain = np.maximum(old - via, 0).sum()
+    return before, (total - gain) / count
+
+
+def _cluster_effects(G, A, u, j, shared_clusters, index, explain_paths):
     effects = []
     for c in shared_clusters:
-        h, pos, memb, ncomp = _cluster_graph(G, A, c, index[c])
+        members = index[c]
+        h, pos, memb, ncomp = _cluster_graph(G, A, c, members)
         n = h.vcount()
         pairs = n * (n - 1) / 2
         a, b = pos[u], pos[j]
@@ -233,12 +303,10 @@ def _cluster_effects(G, A, u, j, shared_clusters, index, explain_paths, apl_cach
             "components_after": ncomp - 1 if merged else ncomp,
         }
         if explain_paths:
-            if c not in apl_cache:
-                apl_cache[c] = h.average_path_length(directed=False) if h.ecount() else None
-            h2 = h.copy()
-            h2.add_edge(a, b)
-            eff["average_path_before"] = apl_cache[c]
-            eff["average_path_after"] = h2.average_path_length(directed=False)
+            D, total, count = _cluster_distances(G, A, c, members)
+            before, after = _path_effect(D, total, count, a, b)
+            eff["average_path_before"] = before
+            eff["average_path_after"] = after
         effects.append(eff)
     return effects
 
@@ -272,7 +340,8 @@ def recommend(
         paths of length 3) enters the combination.
     same_attributes : iterable of str
         Also consider non-partners sharing any of these node attributes with
-        the actor (e.g. ``("niche", "region")``).
+        the actor (e.g. ``("niche", "region")``); meant for scalar attributes
+        (for a list-valued one, its first value in sorted order is used).
     complementarity : dict or None
         ``{"groups": {group: set of kinds}, "pairs": [(g1, g2), ...],
         "boost": float}``: candidates whose kind group forms a listed pair
@@ -289,8 +358,11 @@ def recommend(
         Attach explanations (shared partners, clusters/communities bridged,
         effect on shared clusters' density and components).
     explain_paths : bool, default False
-        Also report the shared clusters' average path length before/after
-        (costs one all-pairs BFS per cluster).
+        Also report the shared clusters' average path length (mean over
+        connected pairs, as igraph) before/after.  The first call per cluster
+        computes and caches its all-pairs distance matrix (int16, n² × 2
+        bytes: 8 MB and ~0.2 s for 2,000 actors); then each recommendation
+        is an incremental update.
     max_shared : int, default 5
         Shared partners listed (most specific first: lowest degree).
 
@@ -388,7 +460,6 @@ def recommend(
     order = np.lexsort((cand, -combined))[:top]
     nodes_attr = G.nodes
     results = []
-    apl_cache: dict = {}
     u_clusters = set(_as_list(nodes_attr[actor_id].get(cluster_attribute))) if explain else set()
     cindex = _cluster_index(G, cluster_attribute) if explain and u_clusters else {}
     for k in order.tolist():
@@ -425,9 +496,7 @@ def recommend(
             else:
                 row["communities"] = None
                 row["bridges_communities"] = None
-            row["cluster_effects"] = _cluster_effects(
-                G, A, u, j, shared, cindex, explain_paths, apl_cache
-            )
+            row["cluster_effects"] = _cluster_effects(G, A, u, j, shared, cindex, explain_paths)
         results.append(row)
     return results
 
@@ -459,8 +528,15 @@ def _auc_samples(train, A, view, positives, pos_idx, scores, rng, n_samples):
                 break
         if len(neg) == n_samples:
             break
-    pos_s = pair_scores(train, positives)
-    neg_s = pair_scores(train, neg)
+    Abin = (A != 0).astype(float)
+
+    def scores_of(pairs):
+        a = np.fromiter((view.index[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
+        b = np.fromiter((view.index[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
+        return _matrix_scores(Abin, a, b, dense=False)
+
+    pos_s = scores_of(positives)
+    neg_s = scores_of(neg)
     size = scores["common_neighbors"].size
     pool_sorted = {s: np.sort(scores[s]) for s in SCORES}
 
@@ -517,7 +593,9 @@ def evaluate_link_prediction(
         (new ties in ``test_year`` between training nodes), ``pool``
         (``"all_pairs"`` or ``"distance_2"``), ``pool_size``,
         ``positives_in_pool``, ``k``, and ``methods``: name -> ``{
-        "precision_at_k", "auc"}`` for every score, ``combined`` and
+        "precision_at_k", "auc", "lift_vs_random",
+        "lift_vs_preferential_attachment"}`` (precision ratios, ``None`` when
+        the reference is 0) for every score, ``combined`` and
         ``random`` (a seeded random ranking; its expected precision is
         ``positives_in_pool / pool_size``, reported as
         ``random_expected_precision``).
@@ -591,13 +669,12 @@ def evaluate_link_prediction(
         tied = np.asarray(A[pi, pj]).ravel() != 0
         pi, pj = pi[~tied], pj[~tied]
         pool_kind = "distance_2"
-    pool_pairs = [(view.nodes[a], view.nodes[b]) for a, b in zip(pi.tolist(), pj.tolist(),
-                                                                   strict=True)]
     pos_idx = {(min(idx[a], idx[b]), max(idx[a], idx[b])) for a, b in positives}
     is_pos = np.fromiter(((a, b) in pos_idx for a, b in zip(pi.tolist(), pj.tolist(),
                                                             strict=True)),
                          dtype=bool, count=pi.size)
-    scores = pair_scores(train, pool_pairs) if pool_pairs else {s: np.zeros(0) for s in SCORES}
+    Abin = (A != 0).astype(float)
+    scores = _matrix_scores(Abin, pi, pj, dense=pool_kind == "all_pairs")
     rng = np.random.default_rng(seed)
     scores["combined"] = combine_scores(scores) if pi.size else np.zeros(0)
     scores["random"] = rng.random(pi.size)
@@ -624,6 +701,12 @@ def evaluate_link_prediction(
             "precision_at_k": prec,
             "auc": _auc(pos_s[name], neg_s[name], rng, n_auc_samples),
         }
+    base_rand = out["random_expected_precision"]
+    base_pa = methods["preferential_attachment"]["precision_at_k"]
+    for r in methods.values():
+        p = r["precision_at_k"]
+        r["lift_vs_random"] = p / base_rand if base_rand else None
+        r["lift_vs_preferential_attachment"] = p / base_pa if base_pa else None
     out["methods"] = methods
     return out
 

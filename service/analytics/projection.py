@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from ._graph import new_version
+from ._graph import new_version, seed_views
 
 __all__ = ["co_participation_graph", "incidence_matrix"]
 
@@ -207,22 +207,28 @@ def co_participation_graph(
         raise AssertionError("inconsistent projections")  # pragma: no cover
     newman = N.data[norder]
     ids = actor_ids
+    adj = G._adj  # direct fill: ~2x faster than add_edges_from on fresh nodes
     if keep_projects:
         si, sj, lists = _shared_projects(B, project_ids)
         if not (np.array_equal(si, rows) and np.array_equal(sj, cols)):  # pragma: no cover
             raise AssertionError("inconsistent projections")
-        G.add_edges_from(
-            (ids[i], ids[j], {"weight": int(w), "newman": float(x), "projects": ps})
-            for i, j, w, x, ps in zip(
-                rows.tolist(), cols.tolist(), weights.tolist(), newman.tolist(), lists,
-                strict=True,
-            )
-        )
+        for i, j, w, x, ps in zip(
+            rows.tolist(), cols.tolist(), weights.tolist(), newman.tolist(), lists, strict=True
+        ):
+            u, v = ids[i], ids[j]
+            adj[u][v] = adj[v][u] = {"weight": w, "newman": x, "projects": ps}
     else:
-        G.add_edges_from(
-            (ids[i], ids[j], {"weight": int(w), "newman": float(x)})
-            for i, j, w, x in zip(
-                rows.tolist(), cols.tolist(), weights.tolist(), newman.tolist(), strict=True
-            )
-        )
+        for i, j, w, x in zip(
+            rows.tolist(), cols.tolist(), weights.tolist(), newman.tolist(), strict=True
+        ):
+            u, v = ids[i], ids[j]
+            adj[u][v] = adj[v][u] = {"weight": w, "newman": x}
+    nx._clear_cache(G)
+    edges = np.stack([rows, cols], axis=1)
+    seed_views(
+        G,
+        actor_ids,
+        edges,
+        {None: np.ones(rows.size), "weight": weights.astype(float), "newman": newman},
+    )
     return G

@@ -74,3 +74,90 @@ def cluster_network(cluster_id: str):
 @api_blueprint.route("/countries/<country_id>/network")
 def country_network(country_id: str):
     return _group_json(GroupRef("country", country_id.upper()), with_network=True)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    from flask import request
+
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+class BadParameter(ValueError):
+    """A query parameter is invalid (answered with 400)."""
+
+
+@api_blueprint.errorhandler(BadParameter)
+def _bad_parameter(exc: BadParameter):
+    return problem(400, "bad-parameter", "Invalid parameter", str(exc))
+
+
+def _metrics(ref: GroupRef | None):
+    from flask import request
+
+    from service.metrics import metrics_for
+
+    state = _state()
+    weighted = request.args.get("weighted", "false").lower() in ("1", "true", "yes")
+    null_runs = _int_arg("null_runs", 20, 0, 200)
+    try:
+        if ref is not None:
+            describe_group(state.store, ref)
+    except GroupNotFound as exc:
+        return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
+    key = (None if ref is None else (ref.kind, ref.id), weighted, null_runs)
+    result = state.cached("metrics", key, lambda: metrics_for(
+        state.store, ref, weighted=weighted, null_runs=null_runs))
+    return jsonify(result)
+
+
+@api_blueprint.route("/metrics")
+def ecosystem_metrics():
+    return _metrics(None)
+
+
+@api_blueprint.route("/clusters/<cluster_id>/metrics")
+def cluster_metrics(cluster_id: str):
+    return _metrics(GroupRef("cluster", cluster_id))
+
+
+@api_blueprint.route("/countries/<country_id>/metrics")
+def country_metrics(country_id: str):
+    return _metrics(GroupRef("country", country_id.upper()))
+
+
+@api_blueprint.route("/clusters/<cluster_id>/scorecard")
+def cluster_scorecard_api(cluster_id: str):
+    from service.metrics import cluster_scorecard
+
+    state = _state()
+    try:
+        card = state.cached("scorecard", (cluster_id,),
+                            lambda: cluster_scorecard(state.store, cluster_id))
+    except GroupNotFound as exc:
+        return problem(404, "not-found", "Unknown cluster", str(exc))
+    return jsonify(card)
+
+
+@api_blueprint.route("/actors/<actor_id>/recommendations")
+def actor_recommendations(actor_id: str):
+    from service.metrics import ecosystem_graph, recommendations_for
+
+    state = _state()
+    top = _int_arg("top", 20, 1, 200)
+    graph = state.cached("ecosystem-graph", (), lambda: ecosystem_graph(state.store))
+    try:
+        items = state.cached("recommend", (actor_id, top),
+                             lambda: recommendations_for(state.store, actor_id, top=top,
+                                                         graph=graph))
+    except KeyError:
+        return problem(404, "not-found", "Unknown actor", f"no actor with id {actor_id!r}")
+    return jsonify({"actor_id": actor_id, "recommendations": items})
