@@ -33,7 +33,7 @@ def progress_status(value: float, target: float, period: tuple[int, int],
     The expected pace is linear: by the end of year ``as_of`` a share
     ``(as_of - start + 1) / (end - start + 1)`` of the target should be reached.
 
-    >>> progress_status(14, 28, (2011, 2013), 2012)["status"]
+    >>> progress_status(20, 28, (2011, 2013), 2012)["status"]
     'on_track'
     >>> progress_status(5, 28, (2011, 2013), 2012)["status"]
     'behind'
