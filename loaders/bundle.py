@@ -356,6 +356,8 @@ def read_bundle(
     lines: dict[str, list[int]] = {spec.target: [] for spec in FILES}
     # Ids of rows rejected for another reason: references to them are not reported again.
     rejected_ids: dict[str, set[str]] = {spec.target: set() for spec in FILES}
+    # Files that could not be read at all: references into them are not checked.
+    unreadable: set[str] = set()
     default_synthetic = meta["synthetic"] if isinstance(meta["synthetic"], bool) else False
     for spec in FILES:
         if spec.file not in present:
@@ -366,6 +368,7 @@ def read_bundle(
         )
         problems.extend(form_problems)
         if form_problems:
+            unreadable.add(spec.target)
             continue
         extra = [h for h in table.header if h not in spec.column_names]
         for name in extra:
@@ -414,7 +417,7 @@ def read_bundle(
             lines[spec.target].append(line)
         _check_row_rules(spec, records[spec.target], lines[spec.target], problems)
 
-    _check_references(records, lines, known_ids, problems, rejected_ids)
+    _check_references(records, lines, known_ids, problems, rejected_ids, unreadable)
     if problems:
         raise ValidationFailed(problems)
 
@@ -454,13 +457,13 @@ def _check_row_rules(spec: FileSpec, rows: list[dict], lines: list[int],
 
 
 def _check_references(records, lines, known_ids, problems: list[Problem],
-                      rejected_ids: dict[str, set[str]]) -> None:
+                      rejected_ids: dict[str, set[str]], unreadable: set[str]) -> None:
     ids = {target: {r["id"] for r in rows if "id" in r} | rejected_ids[target]
            for target, rows in records.items()}
     missing: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
     for spec in FILES:
         for column in spec.columns:
-            if not column.ref:
+            if not column.ref or column.ref in unreadable:
                 continue
             for record, line in zip(records[spec.target], lines[spec.target], strict=True):
                 value = record.get(column.name)

@@ -154,8 +154,9 @@ def cmd_load(args, settings) -> int:
             dataset, warnings = read_cordis(folder, programme=args.programme)
             synthetic = False
         else:
-            store = None if args.dry_run else _store(settings)
-            dataset = read_bundle(folder, known_ids=store.existing_ids if store else None)
+            # Ids already in the graph count as known, for a dry run too.
+            store = _store(settings)
+            dataset = read_bundle(folder, known_ids=store.existing_ids)
             warnings = []
             synthetic = any(r.get("synthetic") for r in dataset.actors)
         for warning in warnings:
