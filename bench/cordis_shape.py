@@ -8,6 +8,7 @@ arguments give the same files.
 from __future__ import annotations
 
 import csv
+import itertools
 import random
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def write_cordis_shape(folder: Path, *, organisations: int = 36_000, projects: i
                            k=organisations)
     # Heavy-tailed activity: a few organisations take part in hundreds of projects.
     activity = [rng.paretovariate(1.3) for _ in range(organisations)]
+    cumulative = list(itertools.accumulate(activity))
+    population = range(organisations)
     # Every organisation takes part at least once; the rest follows the heavy tail.
     seeded = [[] for _ in range(projects)]
     for o in range(organisations):
@@ -51,7 +54,7 @@ def write_cordis_shape(folder: Path, *, organisations: int = 36_000, projects: i
             pid = str(600_000 + p)
             members = set(seeded[p])
             while len(members) < min(sizes[p], organisations):
-                members.update(rng.choices(range(organisations), weights=activity,
+                members.update(rng.choices(population, cum_weights=cumulative,
                                            k=sizes[p] - len(members)))
             for order, o in enumerate(sorted(members), start=1):
                 role = "coordinator" if order == 1 else "participant"

@@ -59,6 +59,10 @@ ORG_REQUIRED = ("projectID", "organisationID", "name", "activityType", "country"
 PROJECT_REQUIRED = ("id", "acronym", "title")
 _ROLE_RANK = {role: rank for rank, role in enumerate(PARTICIPATION_ROLES)}
 _DELIMITERS = (";", ",")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_DIGITS = re.compile(r"\d+")
+_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}( .*)?")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 def parse_amount(raw: str) -> float | None:
@@ -69,6 +73,8 @@ def parse_amount(raw: str) -> float | None:
     >>> parse_amount("") is None
     True
     """
+    if _NUMBER.fullmatch(raw):  # the common case: a plain number
+        return float(raw)
     text = raw.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
@@ -81,7 +87,7 @@ def parse_amount(raw: str) -> float | None:
         if text.count(",") > 1:
             raise ValueError("not an amount")
         text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+    if not _NUMBER.fullmatch(text):
         raise ValueError("not an amount")
     return float(text)
 
@@ -90,7 +96,7 @@ def _year_of(raw: str) -> int | None:
     text = raw.strip()
     if not text:
         return None
-    match = re.fullmatch(r"(\d{4})-\d{2}-\d{2}( .*)?", text)
+    match = _DATE.fullmatch(text)
     if not match:
         raise ValueError("not a date (YYYY-MM-DD)")
     return int(match.group(1))
@@ -160,7 +166,7 @@ def read_cordis(
             if not value:
                 problems.append(Problem(file, line, column, value, "required value is empty"))
                 bad = True
-            elif not re.fullmatch(r"\d+", value):
+            elif not _DIGITS.fullmatch(value):
                 problems.append(Problem(file, line, column, value, "not a CORDIS numeric id"))
                 bad = True
         activity = row["activityType"].strip().upper()
@@ -169,7 +175,7 @@ def read_cordis(
                                     "unknown activity type (expected PRC, HES, REC, PUB, OTH)"))
             bad = True
         country = row["country"].strip().upper()
-        if country and not re.fullmatch(r"[A-Z]{2}", country):
+        if country and not _COUNTRY.fullmatch(country):
             problems.append(Problem(file, line, "country", row["country"],
                                     "not a two-letter country code"))
             bad = True
@@ -228,7 +234,7 @@ def read_cordis(
         pfile = projects_table.file
         for line, row in projects_table.rows:
             project_id = row["id"].strip()
-            if not re.fullmatch(r"\d+", project_id):
+            if not _DIGITS.fullmatch(project_id):
                 problems.append(Problem(pfile, line, "id", project_id,
                                         "not a CORDIS numeric id"))
                 continue
