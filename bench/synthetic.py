@@ -8,7 +8,8 @@ Shape:
   has at least one participation, extra ones follow a Pareto law, so a few research
   organisations take part in hundreds of projects;
 * project consortium sizes: ~30 % single-beneficiary projects, the others a
-  discretised log-normal between 2 and 80 participants (mean ≈ 6.5);
+  discretised log-normal between 2 and 150 participants rescaled to the
+  requested number of participations (≈ 0.9 M co-participation ties by default);
 * thematic locality: organisations and projects belong to one of ``n_domains``
   domains and most slots of a project are filled from its own domain, which gives
   community structure;
@@ -86,13 +87,13 @@ def generate(
     # --- consortium sizes -------------------------------------------------------
     single = rng.random(n_projects) < 0.3
     sizes = np.where(
-        single, 1, np.clip(np.rint(rng.lognormal(1.5, 0.9, n_projects)), 2, 80)
+        single, 1, np.clip(np.rint(rng.lognormal(1.5, 1.1, n_projects)), 2, 150)
     ).astype(np.int64)
     # rescale multi-partner sizes to hit the requested number of participations
     target_multi = n_participations - single.sum()
     multi = ~single
     factor = target_multi / sizes[multi].sum()
-    sizes[multi] = np.clip(np.rint(sizes[multi] * factor), 2, 120)
+    sizes[multi] = np.clip(np.rint(sizes[multi] * factor), 2, 150)
     total = int(sizes.sum())
 
     # --- organisation activity: 1 + Pareto extra, capped, summing to `total` ---------

@@ -314,6 +314,31 @@ def cmd_scorecard(args, settings) -> int:
     return 0
 
 
+def cmd_evaluate_links(args, settings) -> int:
+    from .linkprediction import evaluate_store
+
+    store = _store(settings)
+    try:
+        result = evaluate_store(store, protocol=args.protocol, k=args.k, seed=args.seed)
+    finally:
+        store.driver.close()
+    if args.format == "json":
+        _emit(json.dumps(result, indent=2, default=_json_default), None)
+        return 0
+    _echo(f"Link prediction back-test, {result['protocol']}")
+    _echo(f"  ties {result['ties']:,}; hidden new ties {result['n_positive']:,}; candidate "
+          f"pool {result['pool']} ({result['pool_size']:,} pairs, "
+          f"{result['positives_in_pool']:,} of them hidden ties)")
+    _echo(f"  {'method':<24}{'precision@' + str(result['k']):>14}{'AUC':>8}"
+          f"{'lift vs random':>16}{'lift vs PA':>12}")
+    for name, m in result["methods"].items():
+        def ratio(value):
+            return "-" if value is None else f"{value:.2f}"
+        _echo(f"  {name:<24}{m['precision_at_k']:>14.3f}{m['auc']:>8.3f}"
+              f"{ratio(m['lift_vs_random']):>16}{ratio(m['lift_vs_preferential_attachment']):>12}")
+    return 0
+
+
 def scorecard_markdown(card: dict) -> str:
     def show(line):
         value = line["value"]
@@ -417,6 +442,16 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("cluster_id")
     card.add_argument("--format", choices=["md", "json"], default="md")
     card.set_defaults(func=cmd_scorecard)
+
+    links = sub.add_parser("evaluate-links",
+                           help="back-test the missing-link recommender on the loaded data")
+    links.add_argument("--protocol", choices=["auto", "temporal", "random"], default="auto",
+                       help="temporal: hide the last year's new ties; random: hide 10%% of "
+                            "the projects (auto: temporal when years are known)")
+    links.add_argument("--k", type=int, default=50, help="precision at the top k pairs")
+    links.add_argument("--seed", type=int, default=0)
+    links.add_argument("--format", choices=["text", "json"], default="text")
+    links.set_defaults(func=cmd_evaluate_links)
 
     serve = sub.add_parser("serve", help="run the web service")
     serve.add_argument("--host")

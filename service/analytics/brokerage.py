@@ -224,6 +224,11 @@ def brokerage_roles(G, attribute: str = "kind", *, missing: str = "unknown") -> 
 def articulation_points(G) -> list:
     """Actors whose removal disconnects their component (cut vertices).
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
     Examples
     --------
     >>> articulation_points(nx.path_graph(4))
@@ -251,6 +256,11 @@ def articulation_points(G) -> list:
 
 def bridges(G) -> list:
     """Ties whose removal disconnects their component.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
 
     Examples
     --------

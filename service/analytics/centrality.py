@@ -239,13 +239,38 @@ def betweenness(
 ) -> dict:
     """Betweenness centrality, node -> value.
 
-    Same as :func:`betweenness_info` (see there for parameters, notes and
-    references) but returns only the values.
+    Same as :func:`betweenness_info` but returns only the values.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    k : int, "auto" or None, default None
+        ``None``: exact; int: seeded sampling of ``k`` sources; ``"auto"``:
+        exact up to :data:`EXACT_BETWEENNESS_MAX_NODES` nodes.
+    seed : int, default 0
+    weight : str or None, default None
+        Edge attribute used as a distance.
+    normalized : bool, default True
+        networkx normalisation (divide by :math:`(n-1)(n-2)/2`).
+
+    Returns
+    -------
+    dict
+        node -> betweenness.
 
     Examples
     --------
     >>> betweenness(nx.star_graph(3))
     {0: 1.0, 1: 0.0, 2: 0.0, 3: 0.0}
+
+    Notes
+    -----
+    Equals :func:`networkx.betweenness_centrality` when exact (tested).
+
+    References
+    ----------
+    .. [1] U. Brandes, "A faster algorithm for betweenness centrality",
+       J. Math. Sociol. 25(2), 163-177 (2001). doi:10.1080/0022250X.2001.9990249
     """
     return betweenness_info(G, k=k, seed=seed, weight=weight, normalized=normalized).values
 

@@ -34,6 +34,15 @@ __all__ = [
 def density(G) -> float:
     r"""Share of possible ties that exist, :math:`2m / (n(n-1))`.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> density(nx.path_graph(4))
@@ -56,6 +65,15 @@ def density(G) -> float:
 def average_degree(G) -> float:
     """Mean number of partners, :math:`2m/n` (0 for the empty graph).
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> average_degree(nx.star_graph(3))
@@ -77,6 +95,11 @@ def average_degree(G) -> float:
 
 def component_stats(G) -> dict:
     """Number of connected components and size/share of the largest one.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
 
     Returns
     -------
@@ -116,6 +139,16 @@ def fragmentation(G) -> float:
     :math:`F = 1 - \sum_k s_k (s_k - 1) / (n (n - 1))` with :math:`s_k` the
     component sizes.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
     Examples
     --------
     >>> fragmentation(nx.Graph([(0, 1), (2, 3)]))
@@ -142,6 +175,15 @@ def fragmentation(G) -> float:
 def average_clustering(G) -> float:
     """Mean local clustering coefficient (nodes of degree < 2 count as 0).
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> round(average_clustering(nx.Graph([(0, 1), (1, 2), (0, 2), (2, 3)])), 12)  # (1+1+1/3)/4
@@ -165,6 +207,15 @@ def average_clustering(G) -> float:
 def transitivity(G) -> float:
     """Global clustering: 3 × triangles / connected triples.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> round(transitivity(nx.Graph([(0, 1), (1, 2), (0, 2), (2, 3)])), 12)  # 3*1/5
@@ -186,6 +237,11 @@ def transitivity(G) -> float:
 
 def largest_component_distances(G) -> dict:
     """Average shortest-path length and diameter of the largest component (hops).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
 
     Returns
     -------
@@ -222,6 +278,16 @@ def largest_component_distances(G) -> dict:
 def max_core(G) -> int:
     """Largest *k* such that the *k*-core is non-empty (degeneracy).
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    int
+        0 for a graph without ties.
+
     Examples
     --------
     >>> max_core(nx.complete_graph(4))
@@ -242,6 +308,16 @@ def max_core(G) -> int:
 
 def degree_centralization(G) -> float:
     r"""Freeman degree centralisation :math:`\sum_i (d_{max} - d_i) / ((n-1)(n-2))`.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected simple graph.
+
+    Returns
+    -------
+    float
+        In [0, 1].
 
     Examples
     --------

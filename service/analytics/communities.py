@@ -84,6 +84,15 @@ def louvain(
 def communities_as_sets(membership: Mapping) -> list[set]:
     """Convert node -> community id into a list of node sets ordered by id.
 
+    Parameters
+    ----------
+    membership : dict
+        node -> community id.
+
+    Returns
+    -------
+    list of set
+
     Examples
     --------
     >>> [sorted(c) for c in communities_as_sets({"a": 1, "b": 0, "c": 1})]
@@ -162,6 +171,15 @@ def modularity(
 
 def declared_membership(G, attribute: str = "clusters") -> dict:
     """Node -> declared cluster for nodes with exactly one declared cluster.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    attribute : str, default "clusters"
+
+    Returns
+    -------
+    dict
 
     ``attribute`` may hold a scalar label or a list/tuple/set of labels;
     nodes with none or several labels are left out (an overlapping

@@ -24,6 +24,15 @@ def periods(years: Iterable[int], *, window: int | None = None) -> list[tuple[in
     ``window=None`` gives cumulative periods (from the first year); an int
     gives sliding windows of that many years ending at each year.
 
+    Parameters
+    ----------
+    years : iterable of int
+    window : int or None
+
+    Returns
+    -------
+    list of (year, first, last)
+
     Examples
     --------
     >>> periods([2018, 2020, 2019])
@@ -40,10 +49,25 @@ def periods(years: Iterable[int], *, window: int | None = None) -> list[tuple[in
     return [(y, lo if window is None else y - window + 1, y) for y in range(ys[0], ys[-1] + 1)]
 
 
-def period_graph(actors: Iterable[Mapping], participations_with_years, first, last, **kw):
+def period_graph(
+    actors: Iterable[Mapping], participations_with_years, first, last, *, keep_projects=False
+):
     """Co-participation graph of the participations with ``first <= year <= last``.
 
     Only actors with at least one participation in the period are nodes.
+
+    Parameters
+    ----------
+    actors : iterable of dict
+    participations_with_years : iterable of (actor_id, project_id, year)
+    first, last : int
+        Inclusive bounds.
+    keep_projects : bool, default False
+        Passed to the projection.
+
+    Returns
+    -------
+    networkx.Graph
 
     Examples
     --------
@@ -55,7 +79,7 @@ def period_graph(actors: Iterable[Mapping], participations_with_years, first, la
     parts = [(a, p) for a, p, y in participations_with_years if first <= y <= last]
     active = {a for a, _ in parts}
     acts = [x for x in actors if x["id"] in active]
-    return co_participation_graph(acts, parts, keep_projects=kw.get("keep_projects", False))
+    return co_participation_graph(acts, parts, keep_projects=keep_projects)
 
 
 def evolution(

@@ -14,6 +14,7 @@ costs a few sparse row gathers, independent of the graph size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 import networkx as nx
 import numpy as np
@@ -40,15 +41,15 @@ SCORES = (
 )
 
 #: kind groups and the complementary group pairs boosted by :func:`recommend`.
-DEFAULT_COMPLEMENTARITY = {
-    "groups": {
+DEFAULT_COMPLEMENTARITY = MappingProxyType({
+    "groups": MappingProxyType({
         "company": COMPANY_KINDS,
         "research": RESEARCH_KINDS,
         "training": TRAINING_KINDS,
-    },
+    }),
     "pairs": (("company", "research"), ("company", "training")),
     "boost": 0.25,
-}
+})
 
 
 def _degrees(A):
@@ -77,6 +78,17 @@ def _scores_from_u(A, u, deg):
 def combine_scores(scores: Mapping[str, np.ndarray], names: Iterable[str] = SCORES) -> np.ndarray:
     """Mean over ``names`` of the percentile ranks (in (0, 1]) of each score.
 
+    Parameters
+    ----------
+    scores : dict
+        name -> 1-D array, all of the same length (one entry per candidate).
+    names : iterable of str
+        Scores to combine.
+
+    Returns
+    -------
+    numpy.ndarray
+
     Ties get the average rank (so an all-zero score contributes the same
     value to every candidate).
 
@@ -98,6 +110,11 @@ def combine_scores(scores: Mapping[str, np.ndarray], names: Iterable[str] = SCOR
 
 def pair_scores(G, pairs: Iterable[tuple]) -> dict:
     r"""The five link-prediction scores of given node pairs.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    pairs : iterable of (u, v)
 
     Returns
     -------

@@ -46,6 +46,14 @@ DEFAULT_HELIX = {
 def consortia(participations: Iterable[tuple]) -> dict:
     """Project id -> set of distinct participating actor ids.
 
+    Parameters
+    ----------
+    participations : iterable of (actor_id, project_id)
+
+    Returns
+    -------
+    dict
+
     Examples
     --------
     >>> consortia([("a", 1), ("b", 1), ("a", 1), ("c", 2)]) == {1: {"a", "b"}, 2: {"c"}}
@@ -260,6 +268,12 @@ def ei_index(G, attribute: str = "kind", *, weight: str | None = None,
 
 def kind_assortativity(G, attribute: str = "kind", *, missing: str = "unknown") -> float | None:
     """Newman's nominal assortativity coefficient of a node attribute.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    attribute : str, default "kind"
+        Categorical node attribute (missing -> ``missing``).
 
     Examples
     --------

@@ -231,3 +231,15 @@ def test_igraph_cache_invalidated_by_version():
     C.betweenness(H)
     H.add_edge(0, 3)
     _close(C.betweenness(H), nx.betweenness_centrality(H))
+
+
+def test_cache_not_shared_with_copies():
+    G = nx.path_graph(5)
+    G.graph["version"] = 7
+    C.betweenness(G)
+    H = G.copy()
+    H.add_edge(0, 4)  # same version, same node count, different graph object
+    _close(C.betweenness(H), nx.betweenness_centrality(H))
+    _close(C.betweenness(G), nx.betweenness_centrality(G))
+    S = G.subgraph([0, 1, 2])
+    _close(C.betweenness(S), nx.betweenness_centrality(S))

@@ -112,3 +112,12 @@ def test_null_model_preserves_degrees_and_does_not_touch_global_random():
 def test_null_model_unknown_figure():
     with pytest.raises(ValueError, match="unknown"):
         K.null_model(nx.path_graph(4), runs=2, figures=["foo"])
+
+
+def test_null_model_diameter_and_degenerate_graphs():
+    r = K.null_model(nx.florentine_families_graph(), runs=4, seed=0, figures=["diameter"])
+    assert r["diameter"]["observed"] == nx.diameter(nx.florentine_families_graph())
+    # a complete graph cannot be rewired: null distribution is degenerate (std 0 -> z None)
+    c = K.null_model(nx.complete_graph(5), runs=3, figures=["transitivity"])
+    assert c["transitivity"]["null_std"] == 0.0 and c["transitivity"]["z"] is None
+    assert c["transitivity"]["percentile"] == 100.0

@@ -106,6 +106,36 @@ def test_complementarity_boost():
         pytest.approx(plain[0]["score"] * 2))
 
 
+def _apl_connected_pairs(H):
+    """Mean shortest-path length over connected unordered pairs (independent of igraph)."""
+    tot = cnt = 0
+    for x, dists in nx.all_pairs_shortest_path_length(H):
+        for y, d in dists.items():
+            if x < y:
+                tot += d
+                cnt += 1
+    return tot / cnt if cnt else None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_path_effect_on_random_clusters(seed):
+    # sparse random graphs: several components, both bridge and shortcut cases
+    G = nx.gnp_random_graph(60, 0.04, seed=seed)
+    nx.set_node_attributes(G, ["K"], "clusters")
+    G.graph["version"] = seed + 100
+    checked = 0
+    for actor in (0, 1, 2, 3, 4):
+        for r in L.recommend(G, actor, top=10, max_distance=3, same_attributes=("clusters",),
+                             complementarity=None, explain_paths=True):
+            eff = r["cluster_effects"][0]
+            H = G.copy()
+            assert eff["average_path_before"] == pytest.approx(_apl_connected_pairs(H))
+            H.add_edge(actor, r["id"])
+            assert eff["average_path_after"] == pytest.approx(_apl_connected_pairs(H))
+            checked += 1
+    assert checked > 20
+
+
 def test_explanations():
     G = _kinded_karate()
     louv = {v: 0 if v < 17 else 1 for v in G}
@@ -124,12 +154,11 @@ def test_explanations():
             assert eff["size"] == len(members)
             assert eff["density_before"] == pytest.approx(nx.density(H))
             assert eff["components_before"] == nx.number_connected_components(H)
+            assert eff["average_path_before"] == pytest.approx(_apl_connected_pairs(H))
             H.add_edge(0, v)
             assert eff["density_after"] == pytest.approx(nx.density(H))
             assert eff["components_after"] == nx.number_connected_components(H)
-            if nx.is_connected(H):
-                assert eff["average_path_after"] == pytest.approx(
-                    nx.average_shortest_path_length(H))
+            assert eff["average_path_after"] == pytest.approx(_apl_connected_pairs(H))
 
 
 def test_cluster_effect_merges_components():
@@ -190,6 +219,9 @@ def test_evaluate_link_prediction_hand():
     # PA: 0-2 -> 1*2, 1-3 -> 2*1, 0-3 -> 1 ; top-2 are the positives as well
     assert r["methods"]["preferential_attachment"]["precision_at_k"] == 1.0
     assert r["methods"]["common_neighbors"]["auc"] == 1.0  # only negative is 0-3 (CN 0)
+    # random expected precision = 2 positives / 3 pool pairs
+    assert r["methods"]["common_neighbors"]["lift_vs_random"] == pytest.approx(1.5)
+    assert r["methods"]["common_neighbors"]["lift_vs_preferential_attachment"] == 1.0
     with pytest.raises(ValueError):
         L.evaluate_link_prediction([])
 
@@ -203,9 +235,32 @@ def test_evaluate_distance2_pool():
         1 for u, v in nx.non_edges(train) if any(True for _ in nx.common_neighbors(train, u, v))
     )
     assert r["pool_size"] == expected
+    m = r["methods"]
+    assert m["resource_allocation"]["auc"] > 0.8 and m["combined"]["auc"] > 0.7
+    assert 0.3 < m["random"]["auc"] < 0.7
+    assert repr(L.evaluate_link_prediction(edges, k=10, max_pool_nodes=5)) == repr(r)
 
 
 def test_combine_scores_ties():
     out = L.combine_scores({s: np.zeros(4) for s in L.SCORES})
     assert np.allclose(out, 2.5 / 4)
     assert math.isclose(L.combine_scores({s: np.arange(3.0) for s in L.SCORES})[2], 1.0)
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_matrix_scores_match_networkx(dense):
+    from service.analytics._graph import csr_view
+
+    G = nx.les_miserables_graph()
+    A, view = csr_view(G)
+    A = (A != 0).astype(float)
+    non = list(nx.non_edges(G))[:300]
+    pi = np.array([view.index[u] for u, _ in non])
+    pj = np.array([view.index[v] for _, v in non])
+    s = L._matrix_scores(A, pi, pj, dense=dense)
+    assert s["jaccard"] == pytest.approx([x for *_, x in nx.jaccard_coefficient(G, non)])
+    assert s["adamic_adar"] == pytest.approx([x for *_, x in nx.adamic_adar_index(G, non)])
+    assert s["resource_allocation"] == pytest.approx(
+        [x for *_, x in nx.resource_allocation_index(G, non)])
+    assert s["preferential_attachment"] == pytest.approx(
+        [x for *_, x in nx.preferential_attachment(G, non)])

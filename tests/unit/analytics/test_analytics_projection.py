@@ -100,3 +100,39 @@ def test_deterministic():
     G1 = co_participation_graph(actors, parts)
     G2 = co_participation_graph(actors, list(reversed(parts)))
     assert list(G1.edges(data=True)) == list(G2.edges(data=True))
+
+
+def test_seeded_views_agree_with_fresh_conversion():
+    from service.analytics import centrality as C
+
+    B = bipartite.random_graph(60, 30, 0.1, seed=11)
+    top = [v for v, d in B.nodes(data=True) if d["bipartite"] == 0]
+    actors, parts = _from_bipartite(B, top)
+    G = co_participation_graph(actors, parts)
+    for u, v, d in G.edges(data=True):
+        d["other"] = (u * 7 + v) % 5 + 1  # attribute not seeded by the projection
+    fresh = nx.Graph(G)  # no version -> converted from scratch
+    for w in (None, "weight", "newman", "other"):
+        a, b = C.pagerank(G, weight=w), C.pagerank(fresh, weight=w)
+        assert a == pytest.approx(b)
+        assert C.betweenness(G, weight=w) == pytest.approx(C.betweenness(fresh, weight=w))
+    assert C.eigenvector(G, weight="newman") == pytest.approx(
+        C.eigenvector(fresh, weight="newman"))
+
+
+def test_projection_seeds_conversion_cache(monkeypatch):
+    from service.analytics import _graph
+    from service.analytics import centrality as C
+
+    B = nx.davis_southern_women_graph()
+    women = B.graph["top"]
+    G = co_participation_graph(*_from_bipartite(B, women))
+
+    def boom(*a, **k):  # any adjacency-based rebuild would call np.fromiter
+        raise AssertionError("view rebuilt instead of using the seeded cache")
+
+    monkeypatch.setattr(_graph.np, "fromiter", boom)
+    for w in (None, "weight", "newman"):
+        _graph.graph_view(G, w)
+    C.pagerank(G, weight="newman")
+    C.pagerank(G, weight=None)
