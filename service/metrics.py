@@ -48,6 +48,10 @@ __all__ = [
     "metrics_for",
     "cluster_scorecard",
     "recommendations_for",
+    "synergy_for",
+    "communities_for",
+    "evolution_for",
+    "what_if_for",
     "METRIC_COLUMNS",
 ]
 
@@ -275,3 +279,108 @@ def recommendations_for(store: GraphStore, actor_id: str, *, top: int = 20,
     if actor_id not in graph:
         raise KeyError(actor_id)
     return recommend(graph, actor_id, top=top)
+
+
+# -- one topic at a time (API endpoints and pages) -------------------------------------
+def synergy_for(store: GraphStore, ref: GroupRef) -> dict:
+    """Enterprise-research-training synergy figures of a cluster or country."""
+    from service.analytics.synergy import (
+        DEFAULT_HELIX,
+        kind_assortativity,
+        kind_tie_matrix,
+        project_mix,
+        triple_helix,
+    )
+
+    graph = graph_for(store, ref)
+    participations = store.participations_of(graph)
+    project_ids = {p["project_id"] for p in participations}
+    consortia = store.project_participants(project_ids)
+    pairs = [(p["actor_id"], p["project_id"]) for p in consortia]
+    kinds = {p["actor_id"]: p["kind"] for p in consortia}
+    spheres = {actor: DEFAULT_HELIX.get(kind) for actor, kind in kinds.items()
+               if DEFAULT_HELIX.get(kind)}
+    helix_pairs = [(a, p) for a, p in pairs if a in spheres]
+    return {
+        "group": {"kind": ref.kind, "id": ref.id},
+        "project_mix": project_mix(pairs, kinds),
+        "kind_tie_matrix": kind_tie_matrix(graph, "kind"),
+        "ei_index_by_kind": ei_index(graph, "kind")["groups"] if graph.number_of_edges()
+        else {},
+        "kind_assortativity": kind_assortativity(graph, "kind")
+        if graph.number_of_edges() else None,
+        "triple_helix": triple_helix(helix_pairs, spheres) if helix_pairs else None,
+        "definitions": {
+            "project_mix": "share of the group's projects (all partners counted) that mix "
+                           "companies with research and/or training centres",
+            "triple_helix": "Leydesdorff's mutual information T (bits) between industry, "
+                            "academia and government over project consortia; negative "
+                            "values indicate synergy",
+        },
+    }
+
+
+def communities_for(store: GraphStore, ref: GroupRef | None, *, seed: int = 0) -> dict:
+    """Louvain communities against declared cluster membership, brokers and bridges.
+
+    With ``ref=None``: every actor that is a member of at least one cluster, so the
+    detected communities can be compared with the clusters on paper.
+    """
+    from service.analytics.brokerage import articulation_points, bridges, brokerage_roles
+    from service.analytics.communities import (
+        communities_as_sets,
+        declared_membership,
+        partition_agreement,
+    )
+
+    graph = graph_for(store, ref)
+    if ref is None:
+        graph = graph.subgraph([v for v in graph if graph.nodes[v].get("clusters")]).copy()
+    community = louvain(graph, seed=seed) if graph.number_of_edges() else {
+        v: i for i, v in enumerate(graph)}
+    declared = declared_membership(graph, "clusters")
+    names = {v: graph.nodes[v].get("name") for v in graph}
+    between = betweenness_info(graph, k="auto", seed=seed)
+    cons = constraint(graph)
+    brokers = sorted(graph, key=lambda v: (-between.values.get(v, 0.0), str(v)))[:15]
+    return {
+        "group": None if ref is None else {"kind": ref.kind, "id": ref.id},
+        "communities": [sorted(c, key=str) for c in communities_as_sets(community)],
+        "modularity": modularity(graph, community) if graph.number_of_edges() else None,
+        "agreement_with_declared_clusters": partition_agreement(community, declared)
+        if len(set(declared.values())) > 1 else None,
+        "brokers": [{"id": v, "name": names[v], "betweenness": between.values.get(v),
+                     "constraint": cons.get(v)} for v in brokers],
+        "brokerage_roles": brokerage_roles(graph, "kind") if graph.number_of_edges() else {},
+        "articulation_points": [{"id": v, "name": names[v]}
+                                for v in articulation_points(graph)],
+        "bridges": [{"from": u, "to": v, "from_name": names[u], "to_name": names[v]}
+                    for u, v in bridges(graph)],
+        "isolated": sorted(({"id": v, "name": names[v]} for v in graph
+                            if graph.degree(v) == 0), key=lambda r: str(r["id"])),
+    }
+
+
+def evolution_for(store: GraphStore, ref: GroupRef, *, window: int | None = None) -> dict:
+    """Per-year figures of a group: cumulative (default) or sliding windows of years."""
+    from service.analytics.evolution import evolution
+
+    graph = graph_for(store, ref)
+    actors = [{"id": v, **graph.nodes[v]} for v in graph]
+    rows = store.participations_of(graph)
+    dated = [(p["actor_id"], p["project_id"], p["start_year"]) for p in rows
+             if p.get("start_year") is not None]
+    years = evolution(actors, dated, window=window) if dated else []
+    for row in years:
+        row.pop("newcomer_ids", None)
+        row.pop("leaver_ids", None)
+    return {"group": {"kind": ref.kind, "id": ref.id}, "window": window,
+            "undated_participations": len(rows) - len(dated), "years": years}
+
+
+def what_if_for(store: GraphStore, ref: GroupRef, changes: list[dict]) -> dict:
+    """Before/after figures of a scenario on a cluster's or country's graph."""
+    from service.analytics.whatif import what_if
+
+    graph = graph_for(store, ref)
+    return what_if(graph, changes)

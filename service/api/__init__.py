@@ -161,3 +161,86 @@ def actor_recommendations(actor_id: str):
     except KeyError:
         return problem(404, "not-found", "Unknown actor", f"no actor with id {actor_id!r}")
     return jsonify({"actor_id": actor_id, "recommendations": items})
+
+
+def _topic(ref: GroupRef | None, name: str, compute):
+    state = _state()
+    try:
+        if ref is not None:
+            describe_group(state.store, ref)
+    except GroupNotFound as exc:
+        return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
+    key = None if ref is None else (ref.kind, ref.id)
+    return jsonify(state.cached(name, (key,), compute))
+
+
+def _ref(kind: str, group_id: str) -> GroupRef:
+    return GroupRef(kind, group_id.upper() if kind == "country" else group_id)
+
+
+@api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/synergy")
+def group_synergy(kind: str, group_id: str):
+    from service.metrics import synergy_for
+
+    ref = _ref(kind[:-1] if kind == "clusters" else "country", group_id)
+    return _topic(ref, "synergy", lambda: synergy_for(_state().store, ref))
+
+
+@api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/communities")
+def group_communities(kind: str, group_id: str):
+    from service.metrics import communities_for
+
+    ref = _ref(kind[:-1] if kind == "clusters" else "country", group_id)
+    return _topic(ref, "communities", lambda: communities_for(_state().store, ref))
+
+
+@api_blueprint.route("/communities")
+def ecosystem_communities():
+    from service.metrics import communities_for
+
+    return _topic(None, "communities", lambda: communities_for(_state().store, None))
+
+
+@api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/evolution")
+def group_evolution(kind: str, group_id: str):
+    from service.metrics import evolution_for
+
+    ref = _ref(kind[:-1] if kind == "clusters" else "country", group_id)
+    window = _int_arg("window", 0, 0, 50) or None
+    state = _state()
+    try:
+        describe_group(state.store, ref)
+    except GroupNotFound as exc:
+        return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
+    return jsonify(state.cached("evolution", (ref.kind, ref.id, window),
+                                lambda: evolution_for(state.store, ref, window=window)))
+
+
+@api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/whatif", methods=["POST"])
+def group_what_if(kind: str, group_id: str):
+    """Body: {"changes": [{"op": "add_tie", "u": ACTOR, "v": ACTOR}, ...]}."""
+    import networkx as nx
+    from flask import request
+
+    from service.analytics.whatif import OPS
+    from service.metrics import what_if_for
+
+    ref = _ref(kind[:-1] if kind == "clusters" else "country", group_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("changes"), list) \
+            or not body["changes"]:
+        return problem(400, "bad-request", "Invalid body",
+                       'expected JSON {"changes": [{"op": ..., ...}, ...]}')
+    for change in body["changes"]:
+        if not isinstance(change, dict) or change.get("op") not in OPS:
+            return problem(400, "bad-request", "Invalid change",
+                           f"each change needs an 'op' among {', '.join(OPS)}")
+    state = _state()
+    try:
+        describe_group(state.store, ref)
+        result = what_if_for(state.store, ref, body["changes"])
+    except GroupNotFound as exc:
+        return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
+    except (nx.NodeNotFound, KeyError, ValueError, TypeError) as exc:
+        return problem(400, "bad-request", "Invalid change", str(exc))
+    return jsonify(result)
