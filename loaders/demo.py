@@ -544,6 +544,9 @@ class _Projects:
         self.count: dict[str, int] = {}  # actor id -> number of projects
         self.used_titles: set[str] = set()
         self.used_acronyms: set[str] = set()
+        # actor id -> {partner id: first year they shared a project}
+        self.ties: dict[str, dict[str, int]] = {}
+        self.start: dict[str, int] = {}  # project id -> start year
 
     def weight(self, actor: dict) -> float:
         return actor["fitness"] * (1 + 0.5 * self.count.get(actor["id"], 0))
@@ -553,8 +556,29 @@ class _Projects:
         return self.rng.choices(choices, weights=[self.weight(a) for a in choices])[0]
 
     def add(self, project_id: str, actor: dict) -> None:
+        year = self.start[project_id]
+        for other in self.members[project_id]:
+            for a, b in ((actor["id"], other), (other, actor["id"])):
+                known = self.ties.setdefault(a, {})
+                known[b] = min(known.get(b, year), year)
         self.members[project_id].append(actor["id"])
         self.count[actor["id"]] = self.count.get(actor["id"], 0) + 1
+
+    def prefer_closing(self, candidates: list[dict], project_id: str,
+                       closure: float = 0.45) -> dict:
+        """Like :meth:`prefer`, but often a partner of a partner (triadic closure): an actor
+        already tied, in an earlier year, to a member of the project. Real collaboration
+        networks close triangles this way; it is what missing-link scores pick up."""
+        members = self.members[project_id]
+        if members and self.rng.random() < closure:
+            year = self.start[project_id]
+            near: set[str] = set()
+            for member in members:
+                near.update(p for p, y in self.ties.get(member, {}).items() if y < year)
+            pool = [a for a in candidates if a["id"] in near and a["id"] not in members]
+            if pool:
+                return self.prefer(pool)
+        return self.prefer(candidates, exclude=members)
 
     def new_project(self, project_id: str, topic_plan: dict, app_plan: dict,
                     budget_scale: float) -> str:
@@ -589,6 +613,7 @@ class _Projects:
             "status": "closed" if end <= 2014 else "ongoing",
         })
         self.members[project_id] = []
+        self.start[project_id] = start
         return project_id
 
     def build_cluster(self, cid: str, pool: list[dict], n_projects: int) -> None:
@@ -614,7 +639,7 @@ class _Projects:
 
         while sum(room.values()) > len(uncovered):
             pid = open_project()
-            actor = self.prefer(pool, exclude=self.members[pid])
+            actor = self.prefer_closing(pool, pid)
             self.add(pid, actor)
             room[pid] -= 1
             uncovered.discard(actor["id"])
