@@ -368,12 +368,87 @@ def scorecard_markdown(card: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+# -- accounts -------------------------------------------------------------------------
+def _account_store(settings):
+    from .accounts import AccountStore
+
+    return AccountStore(Path(settings["SYNERGRAPH_HOME"]) / "accounts.sqlite3")
+
+
+def _read_password() -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_user(args, settings) -> int:
+    from .accounts import AccountError
+
+    accounts = _account_store(settings)
+    try:
+        if args.action == "add":
+            if not args.username or not args.role:
+                _err("usage: synergraph user add USERNAME --role ROLE "
+                     "(password from standard input or a prompt)")
+                return 2
+            user = accounts.add_user(args.username, _read_password(), args.role)
+            _echo(f"User {user.username!r} added with role {user.role}.")
+        elif args.action == "password":
+            accounts.set_password(args.username, _read_password())
+            _echo(f"Password of {args.username!r} changed.")
+        elif args.action == "role":
+            accounts.set_role(args.username, args.role)
+            _echo(f"{args.username!r} is now {args.role}.")
+        elif args.action == "remove":
+            accounts.remove_user(args.username)
+            _echo(f"User {args.username!r} removed (and their tokens).")
+        else:
+            users = accounts.users()
+            if not users:
+                _echo("No user yet: synergraph user add NAME --role admin")
+            for u in users:
+                _echo(f"{u['username']:<24} {u['role']:<11} {u['tokens']} active token(s)")
+    except (AccountError, ValueError) as exc:
+        _err(f"error: {exc}")
+        return 2
+    return 0
+
+
+def cmd_token(args, settings) -> int:
+    from .accounts import AccountError
+
+    accounts = _account_store(settings)
+    try:
+        if args.action == "create":
+            token_id, secret = accounts.create_token(args.target, args.name or "")
+            _err(f"Token {token_id} for {args.target!r} (shown once; keep it secret):")
+            _echo(secret)
+        elif args.action == "revoke":
+            accounts.revoke_token(args.target)
+            _echo(f"Token {args.target} revoked.")
+        else:
+            for t in accounts.tokens(args.target):
+                state = "revoked" if t["revoked_at"] else "active"
+                _echo(f"{t['id']}  {t['username']:<20} {state:<8} {t['name']}")
+    except AccountError as exc:
+        _err(f"error: {exc}")
+        return 2
+    return 0
+
+
 # -- serve ----------------------------------------------------------------------------
 def cmd_serve(args, settings) -> int:
     from . import create_app
     from .db import ensure_local_server
 
     ensure_local_server(settings, echo=_echo)
+    if args.public_read:
+        settings = {**settings, "SYNERGRAPH_PUBLIC_READ": "1"}
     app = create_app(settings)
     host = args.host or settings["SYNERGRAPH_HOST"]
     port = int(args.port or settings["SYNERGRAPH_PORT"])
@@ -453,7 +528,26 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument("--format", choices=["text", "json"], default="text")
     links.set_defaults(func=cmd_evaluate_links)
 
+    from .accounts import ROLES
+
+    user = sub.add_parser("user", help="accounts (password read from standard input or a "
+                                       "prompt, never from an argument)")
+    user.add_argument("action", choices=["add", "list", "password", "role", "remove"])
+    user.add_argument("username", nargs="?")
+    user.add_argument("--role", choices=ROLES)
+    user.set_defaults(func=cmd_user)
+
+    token = sub.add_parser("token", help="API tokens for scripts")
+    token.add_argument("action", choices=["create", "list", "revoke"])
+    token.add_argument("target", nargs="?",
+                       help="create/list: a user name; revoke: a token id")
+    token.add_argument("--name", help="a label for the token")
+    token.set_defaults(func=cmd_token)
+
     serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--public-read", action="store_true",
+                       help="open pages and read-only API to anonymous visitors "
+                            "(SYNERGRAPH_PUBLIC_READ=1)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
@@ -468,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (head)
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # noqa: BLE001 - a clean message instead of a traceback
         from neo4j.exceptions import Neo4jError as DriverError
         from neo4j.exceptions import ServiceUnavailable

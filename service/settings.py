@@ -74,6 +74,26 @@ SETTINGS: tuple[Setting, ...] = (
         "in $SYNERGRAPH_HOME/secret-key (mode 0600).",
     ),
     Setting(
+        "SYNERGRAPH_PUBLIC_READ",
+        "0",
+        "1: pages and read-only API endpoints are open to anonymous visitors (the Cypher "
+        "console, uploads and administration stay behind sign-in). 0: everything needs "
+        "sign-in.",
+    ),
+    Setting(
+        "SYNERGRAPH_COOKIE_SECURE",
+        "0",
+        "1: session cookies carry the Secure flag (set it when serving over HTTPS).",
+    ),
+    Setting("SYNERGRAPH_LOGIN_MAX_FAILURES", "5",
+            "Failed sign-ins of one user from one address before a lock-out."),
+    Setting("SYNERGRAPH_LOGIN_LOCK_S", "900",
+            "Seconds a user is locked out after too many failed sign-ins."),
+    Setting("SYNERGRAPH_CYPHER_TIMEOUT_S", "10",
+            "Transaction timeout of Cypher console queries, in seconds."),
+    Setting("SYNERGRAPH_CYPHER_ROW_LIMIT", "5000",
+            "Rows a Cypher console query returns at most (the result says truncated)."),
+    Setting(
         "SYNERGRAPH_BATCH_SIZE",
         "5000",
         "Rows per UNWIND statement when loading data.",
