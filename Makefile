@@ -27,9 +27,10 @@ demo: neo4j
 serve: install
 	$(BIN)/synergraph serve
 
-## From a fresh clone to http://127.0.0.1:5000 with the demo ecosystem loaded.
+## From a fresh clone to http://127.0.0.1:5000 with the demo ecosystem loaded. The demo is
+## served in public read-only mode; `synergraph user add NAME --role admin` creates accounts.
 run: demo
-	$(BIN)/synergraph serve
+	$(BIN)/synergraph serve --public-read
 
 ## The whole test suite (starts its own Neo4j on free ports).
 test: install

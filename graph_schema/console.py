@@ -243,6 +243,7 @@ def tokenize(query: str) -> list[Token]:
 _WRITE_KEYWORDS = {
     "CREATE": "CREATE writes to the graph",
     "MERGE": "MERGE writes to the graph",
+    "INSERT": "INSERT writes to the graph",
     "DELETE": "DELETE writes to the graph",
     "DETACH": "DETACH DELETE writes to the graph",
     "SET": "SET writes to the graph",
@@ -474,6 +475,8 @@ def run_read_only(
             columns, rows, truncated, nodes, rels = session.execute_read(work)
     except (ClientError, TransientError, Neo4jError) as exc:
         raise _map_error(exc) from exc
+    except (TypeError, ValueError, OverflowError) as exc:  # a parameter Bolt cannot carry
+        raise QueryFailed(f"cannot send the parameters: {exc}") from exc
     elapsed = round((time.monotonic() - started) * 1000, 1)
     return ConsoleResult(columns, rows, truncated, _sorted(nodes), _sorted(rels), elapsed)
 

@@ -34,8 +34,13 @@ def create_app(config: dict | None = None) -> Flask:
     closed when the process exits; nothing connects at import time.
     """
     from web import pages_blueprint
+    from web.auth_views import auth_blueprint
+    from web.console import console_blueprint
 
     from .api import api_blueprint
+    from .api.cypher import cypher_blueprint
+    from .api.exports import exports_blueprint
+    from .auth import init_auth
     from .db import make_store
     from .state import AppState
 
@@ -50,8 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
     store = make_store(settings)
     app.extensions["synergraph"] = AppState(store)
 
-    app.register_blueprint(api_blueprint)
-    app.register_blueprint(pages_blueprint)
+    init_auth(app)
+    for blueprint in (api_blueprint, cypher_blueprint, exports_blueprint, pages_blueprint,
+                      console_blueprint, auth_blueprint):
+        app.register_blueprint(blueprint)
 
     import atexit
 

@@ -368,6 +368,25 @@ def scorecard_markdown(card: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+# -- export ---------------------------------------------------------------------------
+def cmd_export(args, settings) -> int:
+    from graph_schema.export import ExportError, run_export
+
+    store = _store(settings)
+    try:
+        summary = run_export(store, args.format, args.out, cluster_id=args.cluster)
+    except ExportError as exc:  # UnknownCluster is a subclass
+        _err(f"error: {exc}")
+        return 2
+    finally:
+        store.driver.close()
+    for note in summary["notes"]:
+        _err(f"note: {note}")
+    _echo(f"exported {summary['nodes']:,} nodes and {summary['relationships']:,} "
+          f"relationships to {summary['out']}")
+    return 0
+
+
 # -- accounts -------------------------------------------------------------------------
 def _account_store(settings):
     from .accounts import AccountStore
@@ -527,6 +546,15 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument("--seed", type=int, default=0)
     links.add_argument("--format", choices=["text", "json"], default="text")
     links.set_defaults(func=cmd_evaluate_links)
+
+    export = sub.add_parser("export", help="export the graph or one cluster (canonical "
+                                           "bundle, GraphML, GEXF, node-link JSON)")
+    export.add_argument("--format", choices=["bundle", "graphml", "gexf", "json"],
+                        required=True)
+    export.add_argument("--cluster", help="export only this cluster's part of the graph")
+    export.add_argument("--out", type=Path, required=True,
+                        help="bundle: a folder (or a .zip); other formats: one file")
+    export.set_defaults(func=cmd_export)
 
     from .accounts import ROLES
 

@@ -83,3 +83,26 @@ def cordis_sample() -> Path:
         pytest.fail(f"CORDIS sample not found at {CORDIS_SAMPLE}: the tests expect the "
                     "project's shared/ folder beside the checkout")
     return CORDIS_SAMPLE
+
+
+def sign_in(app, client, role: str, *, username: str | None = None):
+    """Make ``client`` a signed-in user of ``role`` (created in the app's account store).
+
+    The session gets a known CSRF token, sent with every request as X-CSRF-Token, as a
+    browser page would send it from its forms.
+    """
+    accounts = app.extensions["synergraph_accounts"]
+    username = username or f"test-{role}"
+    if accounts.get(username) is None:
+        accounts.add_user(username, "a test password", role)
+    with client.session_transaction() as session:
+        session["user"] = username
+        session["csrf"] = "test-csrf-token"
+    client.environ_base["HTTP_X_CSRF_TOKEN"] = "test-csrf-token"
+    return client
+
+
+@pytest.fixture(name="sign_in")
+def sign_in_fixture():
+    """``sign_in(app, client, role)``: see :func:`sign_in`."""
+    return sign_in

@@ -20,7 +20,13 @@ def client(session_store, neo4j_settings, tmp_path_factory):
     config = {k: neo4j_settings[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
     config.update(SYNERGRAPH_HOME=str(tmp_path_factory.mktemp("home")), TESTING=True)
     app = create_app(config)
-    yield app.test_client()
+    # A script's view of the API: an evaluator's Bearer token, no session cookie.
+    accounts = app.extensions["synergraph_accounts"]
+    accounts.add_user("script-evaluator", "a test password", "evaluator")
+    _, token = accounts.create_token("script-evaluator")
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    yield client
     app.extensions["synergraph"].store.driver.close()
 
 

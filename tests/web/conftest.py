@@ -26,6 +26,7 @@ def app(demo_store, neo4j_settings, tmp_path_factory):
               ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
     config["SYNERGRAPH_HOME"] = str(tmp_path_factory.mktemp("web-home"))
     config["TESTING"] = True
+    config["SYNERGRAPH_PUBLIC_READ"] = "1"  # pages open to anonymous visitors
     app = create_app(config)
     yield app
     app.extensions["synergraph"].store.driver.close()
