@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, jsonify
 
 from service.groups import GroupNotFound, GroupRef, describe_group, group_figures, group_graph
 
+from .openapi import arr, build_openapi, documented, obj, param, ref
+
 __all__ = ["api_blueprint", "problem"]
 
 api_blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,6 +29,7 @@ def _state():
 
 
 @api_blueprint.route("/health")
+@documented("Service health", tags=("meta",), errors=(), responses={200: ("The database answers", obj({"status": {"type": "string"}, "graph_version": {"type": "integer"}}, ["status", "graph_version"]))})
 def health():
     store = _state().store
     store.driver.verify_connectivity()
@@ -34,6 +37,7 @@ def health():
 
 
 @api_blueprint.route("/clusters")
+@documented("List the clusters with their counts", tags=("clusters",), errors=(), responses={200: ("Clusters", obj({"items": arr(ref("ClusterSummary")), "count": {"type": "integer"}}, ["items", "count"]))})
 def clusters():
     state = _state()
     items = state.cached("api-clusters", (), state.store.clusters_overview)
@@ -62,18 +66,29 @@ def _group_json(ref: GroupRef, with_network: bool):
 
 
 @api_blueprint.route("/clusters/<cluster_id>")
+@documented("A cluster with its figures and actors' centralities", tags=("clusters",), errors=(404,), responses={200: ("The cluster", ref("GroupView"))})
 def cluster(cluster_id: str):
     return _group_json(GroupRef("cluster", cluster_id), with_network=False)
 
 
 @api_blueprint.route("/clusters/<cluster_id>/network")
+@documented("A cluster's network as node and edge lists (the data handed to pyvis)", tags=("clusters",), errors=(404,), responses={200: ("Nodes, edges and legend", ref("GroupView"))})
 def cluster_network(cluster_id: str):
     return _group_json(GroupRef("cluster", cluster_id), with_network=True)
 
 
 @api_blueprint.route("/countries/<country_id>/network")
+@documented("A country's network (actors located in it)", tags=("countries",), errors=(404,), responses={200: ("Nodes, edges and legend", ref("GroupView"))})
 def country_network(country_id: str):
     return _group_json(GroupRef("country", country_id.upper()), with_network=True)
+
+
+_METRIC_PARAMS = (
+    param("weighted", enum=["true", "false"], description="weight path-based and spectral "
+          "centralities by shared projects"),
+    param("null_runs", type_="integer", minimum=0, maximum=200,
+          description="degree-preserving rewirings of the null model (default 20)"),
+)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -91,6 +106,19 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _bool_arg(name: str, default: bool) -> bool:
+    from flask import request
+
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes"):
+        return True
+    if raw.lower() in ("0", "false", "no"):
+        return False
+    raise BadParameter(f"{name} must be true or false, got {raw!r}")
+
+
 class BadParameter(ValueError):
     """A query parameter is invalid (answered with 400)."""
 
@@ -106,7 +134,7 @@ def _metrics(ref: GroupRef | None):
     from service.metrics import metrics_for
 
     state = _state()
-    weighted = request.args.get("weighted", "false").lower() in ("1", "true", "yes")
+    weighted = _bool_arg("weighted", False)
     null_runs = _int_arg("null_runs", 20, 0, 200)
     try:
         if ref is not None:
@@ -120,21 +148,25 @@ def _metrics(ref: GroupRef | None):
 
 
 @api_blueprint.route("/metrics")
+@documented("Every actor's centralities and the ecosystem's cohesion", tags=("metrics",), params=_METRIC_PARAMS, errors=(400,), responses={200: ("Figures", ref("Metrics"))})
 def ecosystem_metrics():
     return _metrics(None)
 
 
 @api_blueprint.route("/clusters/<cluster_id>/metrics")
+@documented("A cluster's actors' centralities and cohesion (with a null model)", tags=("metrics",), params=_METRIC_PARAMS, responses={200: ("Figures", ref("Metrics"))})
 def cluster_metrics(cluster_id: str):
     return _metrics(GroupRef("cluster", cluster_id))
 
 
 @api_blueprint.route("/countries/<country_id>/metrics")
+@documented("A country's actors' centralities and cohesion", tags=("metrics",), params=_METRIC_PARAMS, responses={200: ("Figures", ref("Metrics"))})
 def country_metrics(country_id: str):
     return _metrics(GroupRef("country", country_id.upper()))
 
 
 @api_blueprint.route("/clusters/<cluster_id>/scorecard")
+@documented("The cluster's evaluation-grid scorecard against its targets", tags=("clusters",), errors=(404,), responses={200: ("Scorecard", ref("Scorecard"))})
 def cluster_scorecard_api(cluster_id: str):
     from service.metrics import cluster_scorecard
 
@@ -148,6 +180,7 @@ def cluster_scorecard_api(cluster_id: str):
 
 
 @api_blueprint.route("/actors/<actor_id>/recommendations")
+@documented("Missing links for an actor, each with its explanation", tags=("actors",), params=(param("top", type_="integer", minimum=1, maximum=200, description="how many"),), responses={200: ("Ranked candidates", obj({"actor_id": {"type": "string"}, "recommendations": arr(obj({"id": {"type": "string"}, "score": {"type": "number"}}, ["id", "score"]))}, ["actor_id", "recommendations"]))})
 def actor_recommendations(actor_id: str):
     from service.metrics import ecosystem_graph, recommendations_for
 
@@ -179,6 +212,7 @@ def _ref(kind: str, group_id: str) -> GroupRef:
 
 
 @api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/synergy")
+@documented("Enterprise-research-training synergy figures", tags=("metrics",), errors=(404,), responses={200: ("Synergy", obj({"project_mix": {"type": "object"}}, ["project_mix"]))})
 def group_synergy(kind: str, group_id: str):
     from service.metrics import synergy_for
 
@@ -187,6 +221,7 @@ def group_synergy(kind: str, group_id: str):
 
 
 @api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/communities")
+@documented("Communities, brokers, articulation points and bridges", tags=("metrics",), errors=(404,), responses={200: ("Communities", ref("Communities"))})
 def group_communities(kind: str, group_id: str):
     from service.metrics import communities_for
 
@@ -195,6 +230,7 @@ def group_communities(kind: str, group_id: str):
 
 
 @api_blueprint.route("/communities")
+@documented("Communities of all cluster members against declared clusters (NMI, ARI)", tags=("metrics",), errors=(), responses={200: ("Communities", ref("Communities"))})
 def ecosystem_communities():
     from service.metrics import communities_for
 
@@ -202,6 +238,7 @@ def ecosystem_communities():
 
 
 @api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/evolution")
+@documented("Figures per year, ties gained and lost, newcomers and leavers", tags=("metrics",), params=(param("window", type_="integer", minimum=0, maximum=50, description="years per sliding window; 0 or absent: cumulative"),), responses={200: ("Per year", obj({"years": arr({"type": "object"})}, ["years"]))})
 def group_evolution(kind: str, group_id: str):
     from service.metrics import evolution_for
 
@@ -217,6 +254,7 @@ def group_evolution(kind: str, group_id: str):
 
 
 @api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/whatif", methods=["POST"])
+@documented("Before/after figures of a scenario (the stored graph is not changed)", tags=("metrics",), body=obj({"changes": arr(obj({"op": {"type": "string", "enum": ["add_tie", "remove_tie", "add_actor", "remove_actor", "add_project", "remove_project"]}}, ["op"]))}, ["changes"], example={"changes": [{"op": "add_tie", "u": "mnc-a001", "v": "mnc-a002"}]}), responses={200: ("Before, after and delta", obj({"before": {"type": "object"}, "after": {"type": "object"}, "delta": {"type": "object"}}, ["before", "after", "delta"]))})
 def group_what_if(kind: str, group_id: str):
     """Body: {"changes": [{"op": "add_tie", "u": ACTOR, "v": ACTOR}, ...]}."""
     import networkx as nx
@@ -244,3 +282,59 @@ def group_what_if(kind: str, group_id: str):
     except (nx.NodeNotFound, KeyError, ValueError, TypeError) as exc:
         return problem(400, "bad-request", "Invalid change", str(exc))
     return jsonify(result)
+
+
+SCHEMAS = {
+    "ClusterSummary": obj({"id": {"type": "string"}, "name": {"type": "string"},
+                           "members": {"type": "integer"}, "projects": {"type": "integer"},
+                           "kinds": {"type": "object"}}, ["id", "name", "members"]),
+    "GroupView": obj({"group": {"type": "object"}, "figures": obj(
+        {"nodes": {"type": "integer"}, "edges": {"type": "integer"},
+         "density": {"type": "number"}, "actors": arr({"type": "object"})},
+        ["nodes", "edges", "density", "actors"]), "network": obj(
+        {"nodes": arr(obj({"id": {"type": "string"}, "color": {"type": "string"},
+                           "size": {"type": "number"}, "title": {"type": "string"}},
+                          ["id", "color", "size", "title"])),
+         "edges": arr(obj({"from": {"type": "string"}, "to": {"type": "string"},
+                           "value": {"type": "integer"}}, ["from", "to", "value"]))},
+        ["nodes", "edges"])}, ["group", "figures"]),
+    "Metrics": obj({"meta": {"type": "object"},
+                    "actors": arr(obj({"id": {"type": "string"},
+                                       "degree": {"type": "integer"},
+                                       "betweenness": {"type": "number"}},
+                                      ["id", "degree", "betweenness"])),
+                    "cohesion": obj({"nodes": {"type": "integer"},
+                                     "edges": {"type": "integer"},
+                                     "density": {"type": "number"}},
+                                    ["nodes", "edges", "density"])},
+                   ["meta", "actors", "cohesion"]),
+    "Scorecard": obj({"cluster": {"type": "object"}, "lines": arr(obj(
+        {"key": {"type": "string"}, "label": {"type": "string"},
+         "status": {"type": "string"}, "source": {"type": "string"}},
+        ["key", "label", "status", "source"]))}, ["cluster", "lines"]),
+    "Communities": obj({"communities": arr(arr({"type": "string"})),
+                        "brokers": arr({"type": "object"})}, ["communities", "brokers"]),
+    "CypherResult": obj({"columns": arr({"type": "string"}), "rows": arr(arr({})),
+                         "truncated": {"type": "boolean"}},
+                        ["columns", "rows", "truncated"]),
+}
+
+
+@api_blueprint.route("/openapi.json")
+@documented("This OpenAPI document", tags=("meta",), errors=(),
+            responses={200: ("OpenAPI 3.1", {"type": "object"})})
+def openapi_document():
+    state = _state()
+    document = state.cache.get_or_compute(
+        ("openapi",), lambda: build_openapi(current_app, schemas=SCHEMAS))
+    return jsonify(document)
+
+
+@api_blueprint.route("/docs")
+@documented("Human-readable API documentation (HTML)", tags=("meta",), errors=(),
+            responses={200: ("HTML page", {"type": "string", "_media": "text/html"})})
+def docs():
+    from flask import render_template
+
+    document = build_openapi(current_app, schemas=SCHEMAS)
+    return render_template("api_docs.html", document=document)

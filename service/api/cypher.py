@@ -31,6 +31,7 @@ from graph_schema.console import (
 )
 
 from . import problem
+from .openapi import arr, documented, obj, param, ref
 
 __all__ = ["cypher_blueprint", "console_limits", "run_console_query", "result_csv",
            "console_schema"]
@@ -101,6 +102,14 @@ def console_error_response(exc: Exception):
 
 
 @cypher_blueprint.route("/cypher", methods=["POST"])
+@documented(
+    "Run a read-only Cypher query (researchers and admins)", tags=("console",),
+    params=(param("format", enum=["json", "csv"], description="json (default) or csv"),),
+    body=obj({"query": {"type": "string"}, "parameters": {"type": "object"}}, ["query"],
+             example={"query": "MATCH (c:Cluster) RETURN c.name AS name"}),
+    responses={200: ("Columns and rows", ref("CypherResult"))}, errors=(400, 408, 504),
+    description="Runs in a session opened in read access mode, in a read transaction with a "
+                "server-side timeout and a row limit. Write statements are refused (400).")
 def run_cypher():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -129,10 +138,16 @@ def run_cypher():
 
 
 @cypher_blueprint.route("/cypher/examples")
+@documented("Saved example queries answering real questions", tags=("console",), errors=(),
+            responses={200: ("Examples", obj({"items": arr(obj(
+                {"id": {"type": "string"}, "query": {"type": "string"}}, ["id", "query"])),
+                "count": {"type": "integer"}}, ["items", "count"]))})
 def cypher_examples():
     return jsonify({"items": list(EXAMPLES), "count": len(EXAMPLES)})
 
 
 @cypher_blueprint.route("/schema")
+@documented("Labels, relationship types and property keys of the graph", tags=("console",),
+            errors=(), responses={200: ("Schema", {"type": "object"})})
 def schema():
     return jsonify(console_schema())

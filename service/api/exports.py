@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from graph_schema.export import FORMATS, UnknownCluster, export_bytes
 
 from . import problem
+from .openapi import documented, param
 
 __all__ = ["exports_blueprint"]
 
@@ -21,6 +22,15 @@ exports_blueprint = Blueprint("api_exports", __name__, url_prefix="/api/v1")
 
 
 @exports_blueprint.route("/export")
+@documented(
+    "Export the graph or one cluster", tags=("exports",),
+    params=(param("format", enum=["bundle", "graphml", "gexf", "json"],
+                  description="bundle: a zip of the canonical CSV bundle (loads back with "
+                              "synergraph load bundle); graphml and gexf open in Gephi; json: "
+                              "networkx node-link"),
+            param("cluster", description="only this cluster's part of the graph",
+                  example="mnc")),
+    responses={200: ("The file", {"_media": sorted({media for media, _ in FORMATS.values()})})})
 def export():
     fmt = request.args.get("format", "bundle")
     if fmt not in FORMATS:
