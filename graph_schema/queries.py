@@ -305,3 +305,32 @@ MATCH (g:Programme)-[:HAS_TARGET]->(t:Target)
 RETURN g.id AS programme_id, g.name AS programme, t {.*} AS target
 ORDER BY g.id, t.indicator
 """
+
+#: A page of actors, optionally filtered (every filter is a parameter; null = no filter).
+ACTORS_PAGE = """
+MATCH (a:Actor)
+WHERE ($kind IS NULL OR a.kind = $kind)
+  AND ($country IS NULL OR a.country = $country)
+  AND ($cluster IS NULL OR EXISTS { (a)-[:MEMBER_OF]->(:Cluster {id: $cluster}) })
+  AND ($text IS NULL OR toLower(a.name) CONTAINS toLower($text))
+WITH a ORDER BY a.id
+WITH collect(a) AS matched
+RETURN size(matched) AS total,
+       [a IN matched[$skip..$skip + $limit] |
+        a {.id, .name, .kind, .country, .city, .synthetic}] AS items
+"""
+
+PROJECTS_PAGE = """
+MATCH (p:Project)
+WHERE ($year IS NULL OR p.start_year = $year)
+  AND ($cluster IS NULL OR EXISTS {
+        (p)<-[:PARTICIPATES_IN]-(:Actor)-[:MEMBER_OF]->(:Cluster {id: $cluster}) })
+  AND ($text IS NULL OR toLower(coalesce(p.title, '') + ' ' + coalesce(p.acronym, ''))
+                        CONTAINS toLower($text))
+WITH p ORDER BY p.id
+WITH collect(p) AS matched
+RETURN size(matched) AS total,
+       [p IN matched[$skip..$skip + $limit] |
+        p {.id, .title, .acronym, .start_year, .end_year, .budget, .currency,
+           .synthetic}] AS items
+"""

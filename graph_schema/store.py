@@ -326,5 +326,21 @@ class GraphStore:
         """Targets set at programme level (e.g. the clusters' joint commitment)."""
         return self._read(q.PROGRAMME_TARGETS)
 
+    def actors_page(self, *, skip: int, limit: int, kind: str | None = None,
+                    country: str | None = None, cluster: str | None = None,
+                    text: str | None = None) -> tuple[int, list[dict]]:
+        """``(total, items)``: a page of actors in id order, filtered."""
+        row = self._read(q.ACTORS_PAGE, skip=skip, limit=limit, kind=kind, country=country,
+                         cluster=cluster, text=text)[0]
+        return row["total"], row["items"]
+
+    def projects_page(self, *, skip: int, limit: int, year: int | None = None,
+                      cluster: str | None = None, text: str | None = None
+                      ) -> tuple[int, list[dict]]:
+        """``(total, items)``: a page of projects in id order, filtered."""
+        row = self._read(q.PROJECTS_PAGE, skip=skip, limit=limit, year=year,
+                         cluster=cluster, text=text)[0]
+        return row["total"], row["items"]
+
     def loads(self) -> list[dict]:
         return [r["load"] for r in self._read(q.LOADS)]

@@ -338,3 +338,116 @@ def docs():
 
     document = build_openapi(current_app, schemas=SCHEMAS)
     return render_template("api_docs.html", document=document)
+
+
+_PAGE_PARAMS = (
+    param("page", type_="integer", minimum=1, maximum=100000, description="page number"),
+    param("per_page", type_="integer", minimum=1, maximum=500,
+          description="items per page (default 50)"),
+)
+
+
+def _page(total: int, items: list, page: int, per_page: int, endpoint: str, **filters):
+    from flask import url_for
+
+    last = max(1, -(-total // per_page))
+    links = {}
+    args = {k: v for k, v in filters.items() if v is not None}
+    if page < last:
+        links["next"] = url_for(endpoint, page=page + 1, per_page=per_page, **args)
+    if page > 1:
+        links["prev"] = url_for(endpoint, page=page - 1, per_page=per_page, **args)
+    return jsonify({"items": items, "count": len(items), "total": total, "page": page,
+                    "per_page": per_page, "pages": last, "links": links})
+
+
+_PAGE_SCHEMA = obj({"items": arr({"type": "object"}), "total": {"type": "integer"},
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"}, "links": {"type": "object"}},
+                   ["items", "total", "page", "per_page", "pages", "links"])
+
+
+@api_blueprint.route("/actors")
+@documented("Actors, paginated and filterable", tags=("actors",), errors=(400,),
+            params=(*_PAGE_PARAMS,
+                    param("kind", description="actor kind", example="sme"),
+                    param("country", description="country code", example="MA"),
+                    param("cluster", description="member of this cluster", example="mnc"),
+                    param("q", description="name contains (case-insensitive)")),
+            responses={200: ("A page of actors", _PAGE_SCHEMA)})
+def actors():
+    from flask import request
+
+    page = _int_arg("page", 1, 1, 100000)
+    per_page = _int_arg("per_page", 50, 1, 500)
+    filters = {name: request.args.get(name) or None for name in ("kind", "country",
+                                                                 "cluster", "q")}
+    if filters["country"]:
+        filters["country"] = filters["country"].upper()
+    state = _state()
+    total, items = state.cached("actors-page", (page, per_page, *filters.values()),
+                                lambda: state.store.actors_page(
+                                    skip=(page - 1) * per_page, limit=per_page,
+                                    kind=filters["kind"], country=filters["country"],
+                                    cluster=filters["cluster"], text=filters["q"]))
+    return _page(total, items, page, per_page, "api.actors", **filters)
+
+
+@api_blueprint.route("/actors/<actor_id>")
+@documented("An actor: properties, region, clusters, niches and projects", tags=("actors",),
+            errors=(404,), responses={200: ("The actor", obj(
+                {"id": {"type": "string"}, "name": {"type": "string"},
+                 "projects": arr({"type": "object"})}, ["id", "name", "projects"]))})
+def actor(actor_id: str):
+    from graph_schema.explore import actor_detail, actor_projects
+
+    state = _state()
+    found = state.cached("actor", (actor_id,), lambda: actor_detail(state.store, actor_id))
+    if found is None:
+        return problem(404, "not-found", "Unknown actor", f"no actor with id {actor_id!r}")
+    projects = state.cached("actor-projects", (actor_id,),
+                            lambda: actor_projects(state.store, actor_id))
+    return jsonify({**found, "projects": projects})
+
+
+@api_blueprint.route("/projects")
+@documented("Projects, paginated and filterable", tags=("projects",), errors=(400,),
+            params=(*_PAGE_PARAMS,
+                    param("year", type_="integer", minimum=1800, maximum=2100,
+                          description="start year", example=2012),
+                    param("cluster", description="with a member of this cluster",
+                          example="mnc"),
+                    param("q", description="title or acronym contains")),
+            responses={200: ("A page of projects", _PAGE_SCHEMA)})
+def projects():
+    from flask import request
+
+    page = _int_arg("page", 1, 1, 100000)
+    per_page = _int_arg("per_page", 50, 1, 500)
+    year = _int_arg("year", 0, 1800, 2100) if request.args.get("year") else None
+    filters = {"year": year, "cluster": request.args.get("cluster") or None,
+               "q": request.args.get("q") or None}
+    state = _state()
+    total, items = state.cached("projects-page", (page, per_page, *filters.values()),
+                                lambda: state.store.projects_page(
+                                    skip=(page - 1) * per_page, limit=per_page,
+                                    year=filters["year"], cluster=filters["cluster"],
+                                    text=filters["q"]))
+    return _page(total, items, page, per_page, "api.projects", **filters)
+
+
+@api_blueprint.route("/projects/<project_id>")
+@documented("A project: consortium (kinds, countries, clusters) and funding",
+            tags=("projects",), errors=(404,), responses={200: ("The project", obj(
+                {"id": {"type": "string"}, "participants": arr({"type": "object"}),
+                 "fundings": arr({"type": "object"})}, ["id", "participants", "fundings"]))})
+def project(project_id: str):
+    from graph_schema.explore import project_detail
+
+    state = _state()
+    found = state.cached("project", (project_id,),
+                         lambda: project_detail(state.store, project_id))
+    if found is None:
+        return problem(404, "not-found", "Unknown project",
+                       f"no project with id {project_id!r}")
+    return jsonify(found)

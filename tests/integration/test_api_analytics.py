@@ -118,3 +118,31 @@ def test_evolution_and_synergy(client):
     mix = synergy["project_mix"]
     assert 0 <= mix["share_company_research"] <= 1
     assert mix["company_research"] <= mix["n_collaborative"] <= mix["n_projects"]
+
+
+def test_actor_list_is_paginated_and_filtered(client, session_store):
+    records, _, _ = session_store.driver.execute_query(
+        "MATCH (a:Actor {kind: 'sme'})-[:MEMBER_OF]->(:Cluster {id: 'mnc'}) "
+        "RETURN a.id AS id ORDER BY id", database_=session_store.database)
+    expected = [r["id"] for r in records]
+    seen = []
+    url = "/api/v1/actors?kind=sme&cluster=mnc&per_page=7"
+    while url:
+        body = client.get(url).get_json()
+        assert body["total"] == len(expected)
+        assert body["pages"] == -(-len(expected) // 7)
+        seen += [item["id"] for item in body["items"]]
+        url = body["links"].get("next")
+    assert seen == expected
+
+
+def test_actor_and_project_details(client, session_store):
+    actor = client.get("/api/v1/actors/mnc-a001").get_json()
+    records, _, _ = session_store.driver.execute_query(
+        "MATCH (:Actor {id: 'mnc-a001'})-[:PARTICIPATES_IN]->(p:Project) RETURN p.id AS id",
+        database_=session_store.database)
+    assert sorted(p["id"] for p in actor["projects"]) == sorted(r["id"] for r in records)
+    project_id = actor["projects"][0]["id"]
+    project = client.get(f"/api/v1/projects/{project_id}").get_json()
+    assert "mnc-a001" in {p["id"] for p in project["participants"]}
+    assert client.get("/api/v1/projects/nope").status_code == 404

@@ -10,7 +10,8 @@ from openapi_spec_validator import validate
 from loaders.bundle import read_bundle
 from loaders.demo import write_demo_bundle
 
-VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001"}
+VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001",
+          "project_id": "mnc-p001"}
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_bad_input_is_answered_as_documented(setup):
             checked += 1
         if "404" in operation["responses"] and "{" in path:
             url = path
-            for name in ("cluster_id", "country_id", "actor_id", "group_id"):
+            for name in ("cluster_id", "country_id", "actor_id", "group_id", "project_id"):
                 url = url.replace("{" + name + "}", "QQ-no-such-id")
             response = client.open(url, method=method.upper(),
                                    json={"changes": [{"op": "add_tie", "u": "a", "v": "b"}]})
