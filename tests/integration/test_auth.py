@@ -75,7 +75,7 @@ def test_every_endpoint_needs_sign_in_unless_public(app):
             else:
                 assert response.status_code in (302, 403), (method, url)
             checked += 1
-    assert checked > 30
+    assert checked > 20
 
 
 @pytest.mark.parametrize(("role", "expected"), [
