@@ -179,8 +179,6 @@ def _bad_parameter(exc: BadParameter):
 
 
 def _metrics(ref: GroupRef | None):
-    from flask import request
-
     from service.metrics import metrics_for
 
     state = _state()
