@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from web import pages_blueprint
     from web.auth_views import auth_blueprint
     from web.console import console_blueprint
+    from web.data_views import data_blueprint
 
     from .api import api_blueprint
     from .api.cypher import cypher_blueprint
@@ -51,13 +52,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.config.setdefault("JSON_SORT_KEYS", False)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 512 * 1024 * 1024)  # uploads
 
     store = make_store(settings)
     app.extensions["synergraph"] = AppState(store)
 
     init_auth(app)
     for blueprint in (api_blueprint, cypher_blueprint, exports_blueprint, pages_blueprint,
-                      console_blueprint, auth_blueprint):
+                      console_blueprint, auth_blueprint, data_blueprint):
         app.register_blueprint(blueprint)
 
     import atexit

@@ -64,6 +64,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("pages.*", "read"),
     ("explore.*", "read"),
     ("exports.*", "read"),
+    ("data.data_page", "read"),
 )
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
