@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     closed when the process exits; nothing connects at import time.
     """
     from web import pages_blueprint
+    from web.admin_views import admin_blueprint
     from web.auth_views import auth_blueprint
     from web.console import console_blueprint
     from web.data_views import data_blueprint
@@ -59,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_auth(app)
     for blueprint in (api_blueprint, cypher_blueprint, exports_blueprint, pages_blueprint,
-                      console_blueprint, auth_blueprint, data_blueprint):
+                      console_blueprint, auth_blueprint, data_blueprint, admin_blueprint):
         app.register_blueprint(blueprint)
 
     import atexit

@@ -11,7 +11,7 @@ from loaders.demo import write_demo_bundle
 from service.auth import permission_for
 
 PUBLIC_ENDPOINTS = {"pages.static", "pages.vendor_vis", "auth.login", "api.health",
-                    "pages.set_language", "static"}
+                    "pages.set_language", "static", "api.openapi_document", "api.docs"}
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +177,23 @@ def test_tokens_are_managed_by_their_owner_on_the_account_page(app, sign_in):
     assert secret.group(1) not in client.get("/account").get_data(as_text=True)
     client.post(f"/account/tokens/{token_id}/revoke")
     assert bearer.get("/api/v1/clusters", headers=headers).status_code == 401
+
+
+def test_admin_manages_users_on_the_web(app, sign_in):
+    admin = sign_in(app, app.test_client(), "admin", username="boss")
+    accounts = app.extensions["synergraph_accounts"]
+    added = admin.post("/admin/users", data={"username": "newbie", "password": "x" * 12,
+                                              "role": "animator"})
+    assert added.status_code == 302 and accounts.get("newbie").role == "animator"
+    assert admin.post("/admin/users", data={"username": "newbie", "password": "x" * 12,
+                                             "role": "animator"}).status_code == 400
+    admin.post("/admin/users/newbie/role", data={"role": "researcher"})
+    assert accounts.get("newbie").role == "researcher"
+    admin.post("/admin/users/boss/role", data={"role": "evaluator"})
+    assert accounts.get("boss").role == "admin"  # no self-demotion
+    admin.post("/admin/users/newbie/remove")
+    assert accounts.get("newbie") is None
+    other = sign_in(app, app.test_client(), "evaluator")
+    assert other.get("/admin/users").status_code == 403
+    assert other.post("/admin/users", data={"username": "x", "password": "y" * 12,
+                                             "role": "admin"}).status_code == 403
