@@ -3,11 +3,12 @@
 # in .synergraph/ (git-ignored), and for browser tests Debian's chromium (apt).
 
 PYTHON ?= python3
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install neo4j demo serve lint bench clean-neo4j
+.PHONY: run test install browser neo4j demo serve lint bench clean-neo4j
 
 $(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,12 @@ $(STAMP): pyproject.toml requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Debian's Chromium and its driver, for the real-browser tests (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 neo4j: install
 	$(BIN)/synergraph neo4j start
@@ -33,7 +40,7 @@ run: demo
 	$(BIN)/synergraph serve --public-read
 
 ## The whole test suite (starts its own Neo4j on free ports).
-test: install
+test: install browser
 	$(BIN)/synergraph neo4j install
 	$(BIN)/python -m pytest
 
