@@ -472,9 +472,9 @@ def cmd_serve(args, settings) -> int:
     host = args.host or settings["SYNERGRAPH_HOST"]
     port = int(args.port or settings["SYNERGRAPH_PORT"])
     _echo(f"Synergraph on http://{host}:{port}/ (Ctrl+C to stop)")
-    from werkzeug.serving import run_simple
+    from waitress import serve
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    serve(app, host=host, port=port, threads=8, ident="synergraph")
     return 0
 
 
