@@ -235,7 +235,8 @@ PARTICIPATIONS_OF_ACTORS = """
 UNWIND $ids AS id
 MATCH (a:Actor {id: id})-[r:PARTICIPATES_IN]->(p:Project)
 RETURN a.id AS actor_id, p.id AS project_id, r.role AS role,
-       p.start_year AS start_year, p.end_year AS end_year
+       p.start_year AS start_year, p.end_year AS end_year,
+       [(p)-[:FUNDED_BY]->(g:Programme) | g.id] AS programmes
 """
 
 LOADS = """
@@ -257,7 +258,8 @@ ORDER BY a.id
 ALL_PARTICIPATIONS = """
 MATCH (a:Actor)-[r:PARTICIPATES_IN]->(p:Project)
 RETURN a.id AS actor_id, p.id AS project_id, r.role AS role,
-       p.start_year AS start_year, p.end_year AS end_year
+       p.start_year AS start_year, p.end_year AS end_year,
+       [(p)-[:FUNDED_BY]->(g:Programme) | g.id] AS programmes
 """
 
 PROJECT_PARTICIPANTS = """

@@ -240,18 +240,26 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
 
 
 def cmd_metrics(args, settings) -> int:
-    from .groups import GroupNotFound, GroupRef
+    from .groups import GraphFilter, GroupNotFound, GroupRef
     from .metrics import metrics_for
 
     ref = None
     if args.cluster:
-        ref = GroupRef("cluster", args.cluster)
+        ids = sorted(set(args.cluster))
+        ref = GroupRef("cluster", ids[0]) if len(ids) == 1 else GroupRef("clusters",
+                                                                         ",".join(ids))
     elif args.country:
         ref = GroupRef("country", args.country.upper())
+    try:
+        graph_filter = GraphFilter.parse(years=args.years, kinds=args.kinds,
+                                         programme=args.programme, min_weight=args.min_weight)
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        return 2
     store = _store(settings)
     try:
         result = metrics_for(store, ref, weighted=args.weighted, null_runs=args.null_runs,
-                             seed=args.seed)
+                             seed=args.seed, graph_filter=graph_filter)
     except GroupNotFound as exc:
         _err(f"error: {exc}")
         return 2
@@ -514,7 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     metrics = sub.add_parser("metrics", help="centralities and cohesion figures")
     scope = metrics.add_mutually_exclusive_group()
-    scope.add_argument("--cluster", help="a cluster id")
+    scope.add_argument("--cluster", action="append",
+                       help="a cluster id (repeat for the union of several clusters)")
     scope.add_argument("--country", help="a country code (actors located in it)")
     scope.add_argument("--all", action="store_true", help="the whole ecosystem (default)")
     metrics.add_argument("--format", choices=["json", "csv"], default="json")
@@ -524,6 +533,11 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--null-runs", type=int, default=20,
                          help="degree-preserving rewirings for the null model (0: none)")
     metrics.add_argument("--seed", type=int, default=0)
+    metrics.add_argument("--years", help="only projects starting in START-END, e.g. 2011-2013")
+    metrics.add_argument("--kinds", help="only actors of these kinds, e.g. sme,university")
+    metrics.add_argument("--programme", help="only projects funded by this programme id")
+    metrics.add_argument("--min-weight", type=int, default=1,
+                         help="only ties of at least this many shared projects")
     metrics.set_defaults(func=cmd_metrics)
 
     rec = sub.add_parser("recommend", help="missing links for one actor, with explanations")

@@ -38,7 +38,7 @@ from service.analytics.communities import louvain, modularity
 from service.analytics.missing_links import recommend
 from service.analytics.synergy import ei_index
 
-from .groups import GroupRef, describe_group, group_graph
+from .groups import GraphFilter, GroupRef, describe_group, filter_graph_input, group_graph
 from .scorecard import scorecard_lines
 
 __all__ = [
@@ -60,21 +60,31 @@ METRIC_COLUMNS = ("id", "name", "kind", "clusters", "degree", "strength", "betwe
                   "constraint", "effective_size", "community")
 
 
-def ecosystem_graph(store: GraphStore, *, keep_projects: bool = False) -> nx.Graph:
-    """The co-participation graph of every actor in the graph."""
-    actors = store.all_actors()
-    pairs = [(p["actor_id"], p["project_id"]) for p in store.all_participations()]
+def ecosystem_graph(store: GraphStore, *, keep_projects: bool = False,
+                    graph_filter: GraphFilter | None = None) -> nx.Graph:
+    """The co-participation graph of every actor in the graph (optionally filtered)."""
+    graph_filter = graph_filter or GraphFilter()
+    actors, participations = filter_graph_input(store.all_actors(),
+                                                store.all_participations(), graph_filter)
+    pairs = [(p["actor_id"], p["project_id"]) for p in participations]
     graph = co_participation_graph(actors, pairs, keep_projects=keep_projects)
+    if graph_filter.min_weight > 1:
+        graph.remove_edges_from([(u, v) for u, v, w in graph.edges(data="weight")
+                                 if w < graph_filter.min_weight])
+        graph.graph.pop("version", None)
     graph.graph["group"] = None
+    graph.graph["filter"] = graph_filter.as_dict()
     return graph
 
 
-def graph_for(store: GraphStore, ref: GroupRef | None) -> nx.Graph:
-    """A cluster's, a country's or (``ref=None``) the whole ecosystem's graph."""
+def graph_for(store: GraphStore, ref: GroupRef | None,
+              graph_filter: GraphFilter | None = None) -> nx.Graph:
+    """A cluster's, several clusters', a country's or (``ref=None``) the whole ecosystem's
+    graph, built from the data the filter keeps."""
     if ref is None:
-        return ecosystem_graph(store)
+        return ecosystem_graph(store, graph_filter=graph_filter)
     describe_group(store, ref)  # raises GroupNotFound
-    return group_graph(store, ref)
+    return group_graph(store, ref, graph_filter)
 
 
 def local_clustering(graph: nx.Graph) -> dict:
@@ -121,9 +131,11 @@ def metrics_for(
     null_runs: int = 20,
     seed: int = 0,
     ecosystem: nx.Graph | None = None,
+    graph_filter: GraphFilter | None = None,
 ) -> dict:
     """Every actor's figures and the cohesion of a cluster, a country or the ecosystem."""
-    graph = graph_for(store, ref)
+    graph_filter = graph_filter or GraphFilter()
+    graph = graph_for(store, ref, graph_filter)
     path_graph = _with_distance(graph) if weighted else graph
     distance = "distance" if weighted else None
     spectral_weight = "weight" if weighted else None
@@ -178,12 +190,14 @@ def metrics_for(
         "modularity": modularity(graph, community) if graph.number_of_edges() else None,
         "communities": len(set(community.values())),
     }
-    if ref is not None and ref.kind == "cluster":
-        eco = ecosystem if ecosystem is not None else ecosystem_graph(store)
+    if ref is not None and ref.kind in ("cluster", "clusters"):
+        eco = ecosystem if ecosystem is not None else ecosystem_graph(
+            store, graph_filter=graph_filter)
         cohesion["ei_index"] = _ei_for(eco, set(graph))
         cohesion["ei_index_definition"] = "ties of members with non-members vs among members"
     elif ref is not None:
-        eco = ecosystem if ecosystem is not None else ecosystem_graph(store)
+        eco = ecosystem if ecosystem is not None else ecosystem_graph(
+            store, graph_filter=graph_filter)
         cohesion["ei_index"] = _ei_for(eco, set(graph))
         cohesion["ei_index_definition"] = "ties of the country's actors abroad vs at home"
     else:
@@ -200,6 +214,7 @@ def metrics_for(
         "group": None if ref is None else {"kind": ref.kind, "id": ref.id},
         "weighted": weighted,
         "seed": seed,
+        "filter": graph_filter.as_dict(),
         "betweenness": {"approximate": between.approximate, "k": between.k},
         "graph_version": store.graph_version(),
     }

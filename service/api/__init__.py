@@ -126,6 +126,12 @@ def country_network(country_id: str):
 
 
 _METRIC_PARAMS = (
+    param("years", description="only projects starting in START-END", example="2011-2014"),
+    param("kinds", description="only actors of these kinds, comma-separated",
+          example="sme,university,research_lab,large_company,startup"),
+    param("programme", description="only projects funded by this programme id"),
+    param("min_weight", type_="integer", minimum=1, maximum=1000,
+          description="only ties of at least this many shared projects"),
     param(
         "weighted",
         enum=["true", "false"],
@@ -178,22 +184,41 @@ def _bad_parameter(exc: BadParameter):
     return problem(400, "bad-parameter", "Invalid parameter", str(exc))
 
 
+def _graph_filter():
+    from flask import request
+
+    from service.groups import GraphFilter
+
+    try:
+        return GraphFilter.parse(
+            years=request.args.get("years"),
+            kinds=request.args.get("kinds"),
+            programme=request.args.get("programme"),
+            min_weight=request.args.get("min_weight"),
+        )
+    except ValueError as exc:
+        raise BadParameter(str(exc)) from None
+
+
 def _metrics(ref: GroupRef | None):
     from service.metrics import metrics_for
 
     state = _state()
     weighted = _bool_arg("weighted", False)
     null_runs = _int_arg("null_runs", 20, 0, 200)
+    graph_filter = _graph_filter()
     try:
         if ref is not None:
             describe_group(state.store, ref)
     except GroupNotFound as exc:
         return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
-    key = (None if ref is None else (ref.kind, ref.id), weighted, null_runs)
+    key = (None if ref is None else (ref.kind, ref.id), weighted, null_runs,
+           graph_filter.key())
     result = state.cached(
         "metrics",
         key,
-        lambda: metrics_for(state.store, ref, weighted=weighted, null_runs=null_runs),
+        lambda: metrics_for(state.store, ref, weighted=weighted, null_runs=null_runs,
+                            graph_filter=graph_filter),
     )
     return jsonify(result)
 

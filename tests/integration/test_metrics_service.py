@@ -155,3 +155,48 @@ def test_cli_metrics_json_has_the_documented_keys(demo, neo4j_settings, tmp_path
     bad = subprocess.run([sys.executable, "-m", "service", "metrics", "--cluster", "nope"],
                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+def test_filters_match_cypher(demo):
+    from service.groups import GraphFilter
+
+    graph_filter = GraphFilter.parse(years="2012-2013", kinds="sme,university,large_company")
+    result = metrics_for(demo, GroupRef("cluster", "mnc"), null_runs=0,
+                         graph_filter=graph_filter)
+    nodes = {r["id"] for r in _rows(demo, """
+        MATCH (a:Actor)-[:MEMBER_OF]->(:Cluster {id: 'mnc'})
+        WHERE a.kind IN ['sme', 'university', 'large_company'] RETURN a.id AS id""")}
+    ties = _rows(demo, """
+        MATCH (a:Actor)-[:MEMBER_OF]->(:Cluster {id: 'mnc'})<-[:MEMBER_OF]-(b:Actor),
+              (a)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b)
+        WHERE a.id < b.id AND 2012 <= p.start_year <= 2013
+          AND a.kind IN ['sme', 'university', 'large_company']
+          AND b.kind IN ['sme', 'university', 'large_company']
+        RETURN a.id AS a, b.id AS b, count(DISTINCT p) AS shared""")
+    assert {row["id"] for row in result["actors"]} == nodes
+    assert result["cohesion"]["edges"] == len(ties) > 0
+    assert result["meta"]["filter"]["years"] == [2012, 2013]
+
+    heavy = metrics_for(demo, GroupRef("cluster", "mnc"), null_runs=0,
+                        graph_filter=GraphFilter(min_weight=2))
+    all_ties = _rows(demo, """
+        MATCH (a:Actor)-[:MEMBER_OF]->(:Cluster {id: 'mnc'})<-[:MEMBER_OF]-(b:Actor),
+              (a)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b)
+        WHERE a.id < b.id RETURN a.id AS a, b.id AS b, count(DISTINCT p) AS shared""")
+    assert heavy["cohesion"]["edges"] == sum(1 for t in all_ties if t["shared"] >= 2)
+    assert heavy["cohesion"]["nodes"] == _member_graph(demo, "mnc").number_of_nodes()
+
+
+def test_several_clusters_and_a_programme(demo):
+    from service.groups import GraphFilter
+
+    union = metrics_for(demo, GroupRef("clusters", "mmc,oceanopole"), null_runs=0)
+    members = {r["id"] for r in _rows(demo, """
+        MATCH (a:Actor)-[:MEMBER_OF]->(c:Cluster) WHERE c.id IN ['mmc', 'oceanopole']
+        RETURN DISTINCT a.id AS id""")}
+    assert {row["id"] for row in union["actors"]} == members
+    funded = metrics_for(demo, None, null_runs=0,
+                         graph_filter=GraphFilter(programme="no-such-programme"))
+    assert funded["cohesion"]["edges"] == 0
+    with pytest.raises(ValueError, match="unknown kind"):
+        GraphFilter.parse(kinds="sme,wizard")
