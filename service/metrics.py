@@ -52,6 +52,7 @@ __all__ = [
     "communities_for",
     "evolution_for",
     "what_if_for",
+    "project_consortia",
     "METRIC_COLUMNS",
 ]
 
@@ -399,3 +400,42 @@ def what_if_for(store: GraphStore, ref: GroupRef, changes: list[dict]) -> dict:
 
     graph = graph_for(store, ref)
     return what_if(graph, changes)
+
+
+def project_consortia(store: GraphStore, ref: GroupRef) -> list[dict]:
+    """For each project of a group's actors: its consortium's mix of kinds and clusters."""
+    from service.analytics.synergy import COMPANY_KINDS, RESEARCH_KINDS, TRAINING_KINDS
+
+    describe_group(store, ref)
+    if ref.kind == "country":
+        members = [a["id"] for a in store.group_actors(country_id=ref.id)]
+    else:
+        members = sorted({a["id"] for cid in ref.id.split(",")
+                          for a in store.group_actors(cluster_id=cid)})
+    project_ids = {p["project_id"] for p in store.participations_of(members)}
+    teams: dict[str, list[dict]] = defaultdict(list)
+    for row in store.project_participants(project_ids):
+        teams[row["project_id"]].append(row)
+    info = {p["id"]: p for p in store.projects(project_ids)}
+    out = []
+    for pid in sorted(teams):
+        team = teams[pid]
+        kinds: dict[str, int] = defaultdict(int)
+        clusters: dict[str, int] = defaultdict(int)
+        for member in team:
+            kinds[member.get("kind") or "other"] += 1
+            for cid in member["clusters"]:
+                clusters[cid] += 1
+        present = set(kinds)
+        project = info.get(pid, {})
+        out.append({
+            "id": pid, "title": project.get("title"), "acronym": project.get("acronym"),
+            "start_year": project.get("start_year"), "participants": len(team),
+            "kinds": dict(sorted(kinds.items())), "clusters": dict(sorted(clusters.items())),
+            "bridges_clusters": len(clusters) >= 2,
+            "countries": sorted({m["country"] for m in team if m.get("country")}),
+            "company_research": bool(present & COMPANY_KINDS and present & RESEARCH_KINDS),
+            "company_training": bool(present & COMPANY_KINDS and present & TRAINING_KINDS),
+            "synthetic": bool(project.get("synthetic")),
+        })
+    return out

@@ -127,11 +127,19 @@ def country_network(country_id: str):
 
 _METRIC_PARAMS = (
     param("years", description="only projects starting in START-END", example="2011-2014"),
-    param("kinds", description="only actors of these kinds, comma-separated",
-          example="sme,university,research_lab,large_company,startup"),
+    param(
+        "kinds",
+        description="only actors of these kinds, comma-separated",
+        example="sme,university,research_lab,large_company,startup",
+    ),
     param("programme", description="only projects funded by this programme id"),
-    param("min_weight", type_="integer", minimum=1, maximum=1000,
-          description="only ties of at least this many shared projects"),
+    param(
+        "min_weight",
+        type_="integer",
+        minimum=1,
+        maximum=1000,
+        description="only ties of at least this many shared projects",
+    ),
     param(
         "weighted",
         enum=["true", "false"],
@@ -212,13 +220,13 @@ def _metrics(ref: GroupRef | None):
             describe_group(state.store, ref)
     except GroupNotFound as exc:
         return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
-    key = (None if ref is None else (ref.kind, ref.id), weighted, null_runs,
-           graph_filter.key())
+    key = (None if ref is None else (ref.kind, ref.id), weighted, null_runs, graph_filter.key())
     result = state.cached(
         "metrics",
         key,
-        lambda: metrics_for(state.store, ref, weighted=weighted, null_runs=null_runs,
-                            graph_filter=graph_filter),
+        lambda: metrics_for(
+            state.store, ref, weighted=weighted, null_runs=null_runs, graph_filter=graph_filter
+        ),
     )
     return jsonify(result)
 
@@ -813,3 +821,45 @@ def project(project_id: str):
     if found is None:
         return problem(404, "not-found", "Unknown project", f"no project with id {project_id!r}")
     return jsonify(found)
+
+
+@api_blueprint.route("/<any(clusters, countries):kind>/<group_id>/projects")
+@documented(
+    "The group's projects with their consortium's mix of kinds, clusters and countries",
+    tags=("projects",),
+    errors=(404,),
+    responses={
+        200: (
+            "Projects",
+            obj(
+                {
+                    "items": arr(
+                        obj(
+                            {
+                                "id": {"type": "string"},
+                                "participants": {"type": "integer"},
+                                "kinds": {"type": "object"},
+                                "clusters": {"type": "object"},
+                                "bridges_clusters": {"type": "boolean"},
+                            },
+                            ["id", "participants", "kinds", "clusters", "bridges_clusters"],
+                        )
+                    )
+                },
+                ["items"],
+            ),
+        )
+    },
+)
+def group_projects(kind: str, group_id: str):
+    from service.metrics import project_consortia
+
+    ref = _ref(kind[:-1] if kind == "clusters" else "country", group_id)
+    state = _state()
+    try:
+        items = state.cached(
+            "consortia", (ref.kind, ref.id), lambda: project_consortia(state.store, ref)
+        )
+    except GroupNotFound as exc:
+        return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
+    return jsonify({"items": items, "count": len(items)})

@@ -146,3 +146,22 @@ def test_actor_and_project_details(client, session_store):
     project = client.get(f"/api/v1/projects/{project_id}").get_json()
     assert "mnc-a001" in {p["id"] for p in project["participants"]}
     assert client.get("/api/v1/projects/nope").status_code == 404
+
+
+def test_project_consortia_mix(client, session_store):
+    body = client.get("/api/v1/clusters/mmc/projects").get_json()
+    records, _, _ = session_store.driver.execute_query("""
+        MATCH (:Cluster {id: 'mmc'})<-[:MEMBER_OF]-(:Actor)-[:PARTICIPATES_IN]->(p:Project)
+        WITH DISTINCT p
+        MATCH (p)<-[:PARTICIPATES_IN]-(a:Actor)
+        OPTIONAL MATCH (a)-[:MEMBER_OF]->(c:Cluster)
+        RETURN p.id AS id, count(DISTINCT a) AS participants, collect(DISTINCT c.id) AS clusters
+        """, database_=session_store.database)
+    expected = {r["id"]: r for r in records}
+    assert {item["id"] for item in body["items"]} == set(expected)
+    for item in body["items"]:
+        assert item["participants"] == expected[item["id"]]["participants"]
+        assert set(item["clusters"]) == set(expected[item["id"]]["clusters"])
+        assert item["bridges_clusters"] == (len(expected[item["id"]]["clusters"]) >= 2)
+        assert sum(item["kinds"].values()) == item["participants"]
+    assert any(item["bridges_clusters"] for item in body["items"])
