@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
+from service.analytics.synergy import COMPANY_KINDS, RESEARCH_KINDS, TRAINING_KINDS
+
 __all__ = ["COMPANY_KINDS", "RESEARCH_KINDS", "TRAINING_KINDS", "progress_status",
            "scorecard_lines", "INDICATOR_LABELS"]
-
-COMPANY_KINDS = frozenset({"company", "large_company", "sme", "startup"})
-RESEARCH_KINDS = frozenset({"university", "research_lab"})
-TRAINING_KINDS = frozenset({"training_centre"})
 
 INDICATOR_LABELS = {
     "collaborative_projects": "Collaborative R&D projects",

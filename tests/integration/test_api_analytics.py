@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-
-from loaders.bundle import read_bundle
-from loaders.demo import write_demo_bundle
+from helpers import demo_api_client
 
 
 @pytest.fixture(scope="module")
 def client(session_store, neo4j_settings, tmp_path_factory):
-    from service import create_app
-
-    session_store.delete_all()
-    folder = tmp_path_factory.mktemp("demo")
-    write_demo_bundle(folder)
-    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
-    config = {k: neo4j_settings[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
-    config.update(SYNERGRAPH_HOME=str(tmp_path_factory.mktemp("home")), TESTING=True)
-    app = create_app(config)
     # A script's view of the API: an evaluator's Bearer token, no session cookie.
-    accounts = app.extensions["synergraph_accounts"]
-    accounts.add_user("script-evaluator", "a test password", "evaluator")
-    _, token = accounts.create_token("script-evaluator")
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    app, client = demo_api_client(session_store, neo4j_settings, tmp_path_factory,
+                                  "evaluator")
     yield client
     app.extensions["synergraph"].store.driver.close()
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
+from helpers import demo_api_client
 from openapi_spec_validator import validate
-
-from loaders.bundle import read_bundle
-from loaders.demo import write_demo_bundle
 
 VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001",
           "project_id": "mnc-p001"}
@@ -16,20 +14,7 @@ VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001",
 
 @pytest.fixture(scope="module")
 def setup(session_store, neo4j_settings, tmp_path_factory):
-    from service import create_app
-
-    session_store.delete_all()
-    folder = tmp_path_factory.mktemp("openapi-demo")
-    write_demo_bundle(folder)
-    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
-    config = {k: neo4j_settings[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
-    config.update(SYNERGRAPH_HOME=str(tmp_path_factory.mktemp("home")), TESTING=True)
-    app = create_app(config)
-    accounts = app.extensions["synergraph_accounts"]
-    accounts.add_user("api-admin", "a long password", "admin")
-    _, token = accounts.create_token("api-admin")
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    app, client = demo_api_client(session_store, neo4j_settings, tmp_path_factory, "admin")
     document = client.get("/api/v1/openapi.json").get_json()
     yield client, document
     app.extensions["synergraph"].store.driver.close()
