@@ -22,6 +22,7 @@ the Synergraph model:
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -59,7 +60,6 @@ ORG_REQUIRED = ("projectID", "organisationID", "name", "activityType", "country"
 PROJECT_REQUIRED = ("id", "acronym", "title")
 _ROLE_RANK = {role: rank for rank, role in enumerate(PARTICIPATION_ROLES)}
 _DELIMITERS = (";", ",")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _DIGITS = re.compile(r"\d+")
 _DATE = re.compile(r"(\d{4})-\d{2}-\d{2}( .*)?")
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -73,8 +73,6 @@ def parse_amount(raw: str) -> float | None:
     >>> parse_amount("") is None
     True
     """
-    if _NUMBER.fullmatch(raw):  # the common case: a plain number
-        return float(raw)
     text = raw.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
@@ -87,9 +85,14 @@ def parse_amount(raw: str) -> float | None:
         if text.count(",") > 1:
             raise ValueError("not an amount")
         text = text.replace(",", ".")
-    if not _NUMBER.fullmatch(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not an amount") from None
+    # float() also reads "nan", "inf" and "1_000": none of them is an amount.
+    if not math.isfinite(value) or "_" in text:
         raise ValueError("not an amount")
-    return float(text)
+    return value
 
 
 def _year_of(raw: str) -> int | None:
@@ -305,7 +308,9 @@ def read_cordis(
 
     participations = []
     for (_org, _project), pair in sorted(pairs.items()):
-        roles = sorted(set(pair["roles"]), key=_ROLE_RANK.__getitem__)
+        roles = pair["roles"]
+        if len(roles) > 1:
+            roles = sorted(set(roles), key=_ROLE_RANK.__getitem__)
         pair["role"] = roles[0]
         pair["roles"] = roles
         participations.append(pair)
