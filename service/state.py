@@ -45,6 +45,10 @@ class AppState:
         self.cache = ResultCache(cache_size)
 
     def cached(self, name: str, params: tuple, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per (graph version, name, params)."""
+        """``compute()`` once per (graph version, name, params).
+
+        ``name`` identifies what is computed: two callers that cache different results must
+        use different names (the API's start with ``api-``).
+        """
         key = (self.store.graph_version(), name, params)
         return self.cache.get_or_compute(key, compute)

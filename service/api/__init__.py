@@ -222,7 +222,7 @@ def _metrics(ref: GroupRef | None):
         return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
     key = (None if ref is None else (ref.kind, ref.id), weighted, null_runs, graph_filter.key())
     result = state.cached(
-        "metrics",
+        "api-metrics",
         key,
         lambda: metrics_for(
             state.store, ref, weighted=weighted, null_runs=null_runs, graph_filter=graph_filter
@@ -278,7 +278,7 @@ def cluster_scorecard_api(cluster_id: str):
     state = _state()
     try:
         card = state.cached(
-            "scorecard", (cluster_id,), lambda: cluster_scorecard(state.store, cluster_id)
+            "api-scorecard", (cluster_id,), lambda: cluster_scorecard(state.store, cluster_id)
         )
     except GroupNotFound as exc:
         return problem(404, "not-found", "Unknown cluster", str(exc))
@@ -312,10 +312,10 @@ def actor_recommendations(actor_id: str):
 
     state = _state()
     top = _int_arg("top", 20, 1, 200)
-    graph = state.cached("ecosystem-graph", (), lambda: ecosystem_graph(state.store))
+    graph = state.cached("api-ecosystem-graph", (), lambda: ecosystem_graph(state.store))
     try:
         items = state.cached(
-            "recommend",
+            "api-recommend",
             (actor_id, top),
             lambda: recommendations_for(state.store, actor_id, top=top, graph=graph),
         )
@@ -407,7 +407,7 @@ def group_evolution(kind: str, group_id: str):
         return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))
     return jsonify(
         state.cached(
-            "evolution",
+            "api-evolution",
             (ref.kind, ref.id, window),
             lambda: evolution_for(state.store, ref, window=window),
         )
@@ -702,7 +702,7 @@ def actors():
         filters["country"] = filters["country"].upper()
     state = _state()
     total, items = state.cached(
-        "actors-page",
+        "api-actors-page",
         (page, per_page, *filters.values()),
         lambda: state.store.actors_page(
             skip=(page - 1) * per_page,
@@ -739,11 +739,11 @@ def actor(actor_id: str):
     from graph_schema.explore import actor_detail, actor_projects
 
     state = _state()
-    found = state.cached("actor", (actor_id,), lambda: actor_detail(state.store, actor_id))
+    found = state.cached("api-actor", (actor_id,), lambda: actor_detail(state.store, actor_id))
     if found is None:
         return problem(404, "not-found", "Unknown actor", f"no actor with id {actor_id!r}")
     projects = state.cached(
-        "actor-projects", (actor_id,), lambda: actor_projects(state.store, actor_id)
+        "api-actor-projects", (actor_id,), lambda: actor_projects(state.store, actor_id)
     )
     return jsonify({**found, "projects": projects})
 
@@ -781,7 +781,7 @@ def projects():
     }
     state = _state()
     total, items = state.cached(
-        "projects-page",
+        "api-projects-page",
         (page, per_page, *filters.values()),
         lambda: state.store.projects_page(
             skip=(page - 1) * per_page,
@@ -817,7 +817,9 @@ def project(project_id: str):
     from graph_schema.explore import project_detail
 
     state = _state()
-    found = state.cached("project", (project_id,), lambda: project_detail(state.store, project_id))
+    found = state.cached(
+        "api-project", (project_id,), lambda: project_detail(state.store, project_id)
+    )
     if found is None:
         return problem(404, "not-found", "Unknown project", f"no project with id {project_id!r}")
     return jsonify(found)
@@ -858,7 +860,7 @@ def group_projects(kind: str, group_id: str):
     state = _state()
     try:
         items = state.cached(
-            "consortia", (ref.kind, ref.id), lambda: project_consortia(state.store, ref)
+            "api-consortia", (ref.kind, ref.id), lambda: project_consortia(state.store, ref)
         )
     except GroupNotFound as exc:
         return problem(404, "not-found", f"Unknown {ref.kind}", str(exc))

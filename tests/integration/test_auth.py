@@ -197,3 +197,27 @@ def test_admin_manages_users_on_the_web(app, sign_in):
     assert other.get("/admin/users").status_code == 403
     assert other.post("/admin/users", data={"username": "x", "password": "y" * 12,
                                              "role": "admin"}).status_code == 403
+
+
+def test_the_permission_of_every_endpoint_is_deliberate(app, sign_in):
+    """Deny-by-default must not hide a page from the roles it is for: list what is not
+    'read' or 'public', and check an evaluator can open every 'read' GET route."""
+    special = {}
+    for rule in app.url_map.iter_rules():
+        permission = permission_for(rule.endpoint)
+        if permission not in ("read", "public"):
+            special[rule.endpoint] = permission
+    assert special == {
+        "auth.logout": "signed_in", "auth.account": "signed_in",
+        "auth.token_create": "signed_in", "auth.token_revoke": "signed_in",
+        "api_cypher.run_cypher": "console", "api_cypher.cypher_examples": "console",
+        "api_cypher.schema": "console", "console.console_page": "console",
+        "console.console_run": "console", "data.upload": "admin",
+        "admin.users": "admin", "admin.add_user": "admin", "admin.set_role": "admin",
+        "admin.remove_user": "admin",
+    }
+    client = sign_in(app, app.test_client(), "evaluator")
+    for rule in app.url_map.iter_rules():
+        if permission_for(rule.endpoint) == "read" and "GET" in rule.methods:
+            status = client.get(_concrete(rule)).status_code
+            assert status not in (401, 403), (rule.rule, status)

@@ -1,0 +1,637 @@
+"""The explorer's pages: cluster tabs, country, actor, project, compare, printable scorecard.
+
+Each view parses its request (invalid input: a 400 page; an unknown id: a helpful 404),
+calls :mod:`service.explore` / :mod:`service.metrics` through the per-graph-version cache
+and renders. ``?format=csv&table=NAME`` returns any table of a page as CSV;
+``?format=json`` on a network view returns the node/edge data (errors as problem+json).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import get_locale, gettext, lazy_gettext
+
+from service.explore import (
+    MAX_NODES,
+    TOP_ACTORS,
+    ActorNotFound,
+    InvalidParameter,
+    ProjectNotFound,
+    actor_page,
+    cluster_communities,
+    cluster_evolution,
+    cluster_links,
+    compare_clusters,
+    ecosystem_centrality,
+    group_network,
+    parse_cluster_ids,
+    parse_network_options,
+    project_page,
+    tie_what_if,
+)
+from service.groups import GroupNotFound, GroupRef, describe_group, group_graph
+
+from . import bad_request_page, not_found_page, pages_blueprint
+from .charts import bar_chart, line_chart
+from .network import (
+    KIND_STYLE,
+    N_,
+    aggregate_data,
+    kind_label,
+    network_data,
+    render_network,
+)
+
+TABS = ("network", "scorecard", "evolution", "communities", "links")
+TAB_LABELS = {"network": lazy_gettext("Network"), "scorecard": lazy_gettext("Scorecard"),
+              "evolution": lazy_gettext("Evolution"),
+              "communities": lazy_gettext("Communities and brokers"),
+              "links": lazy_gettext("Missing links")}
+STATUS_WORDS = {"achieved": lazy_gettext("Achieved"), "on_track": lazy_gettext("On track"),
+                "behind": lazy_gettext("Behind"), "missed": lazy_gettext("Missed"),
+                "not_started": lazy_gettext("Not started"), "no_data": lazy_gettext("No data"),
+                "info": lazy_gettext("For information")}
+#: What each scorecard line measures (shown on hover with the line's data source).
+LINE_DEFINITIONS = {
+    "critical_mass": lazy_gettext("Number of members that are companies (large companies, "
+                                  "companies, SMEs, start-ups): grid item 2, critical mass."),
+    "engagement": lazy_gettext("Share of members taking part in at least one project: "
+                               "grid item 3, actors really involved."),
+    "target_collaborative_projects": lazy_gettext(
+        "Collaborative R&D projects carried out in the contract-programme period, against "
+        "the target (linear pace expected)."),
+    "target_patents": lazy_gettext("Patents filed in the period, against the target."),
+    "target_startups": lazy_gettext("Start-ups created in the period, against the target."),
+    "target_rd_jobs": lazy_gettext("R&D jobs created in the period, against the target."),
+    "synergy_company_research": lazy_gettext(
+        "Share of the members' collaborative projects whose consortium mixes companies and "
+        "research (universities, labs): grid item 5."),
+    "synergy_triple": lazy_gettext(
+        "Share of collaborative projects mixing companies, research and training: grid "
+        "item 5."),
+    "cohesion_density": lazy_gettext(
+        "Share of the possible ties between members that exist (two members are tied when "
+        "they share a project): grid item 9, network effect."),
+    "openness_ei": lazy_gettext(
+        "E-I index: (ties with non-members - ties among members) / all ties, from -1 "
+        "(closed) to +1 (open)."),
+    "international": lazy_gettext("Share of projects with a partner from another country: "
+                                  "grid item 7, international visibility."),
+    "anchoring": lazy_gettext("Share of located members in the cluster's region: grid "
+                              "item 9, territorial anchoring."),
+    "growth": lazy_gettext("New ties among members (first shared project) and members "
+                           "joined, per year: grid item 10."),
+}
+#: Labels of the scorecard lines (from service.scorecard), marked for translation.
+_SCORECARD_LABELS = (
+    N_("Companies among members"), N_("Members in at least one project"),
+    N_("Collaborative R&D projects"), N_("Patents filed"), N_("Start-ups created"),
+    N_("R&D jobs"), N_("Collaborative R&D projects (no target)"), N_("Patents filed (no target)"),
+    N_("Start-ups created (no target)"), N_("R&D jobs (no target)"),
+    N_("Projects mixing companies and research"),
+    N_("Projects mixing companies, research and training"), N_("Partnership density"),
+    N_("E-I index of the cluster (ties outside vs inside)"),
+    N_("Projects with a foreign partner"), N_("Members located in the cluster's region"),
+    N_("Network growth (members joined, new ties per year)"), N_("Network growth"))
+COMPARE_LABELS = {
+    "nodes": lazy_gettext("Actors"), "edges": lazy_gettext("Ties"),
+    "density": lazy_gettext("Density"), "average_degree": lazy_gettext("Average degree"),
+    "components": lazy_gettext("Components"),
+    "largest_component_share": lazy_gettext("Share in the largest component"),
+    "isolates": lazy_gettext("Isolated actors"),
+    "average_clustering": lazy_gettext("Average clustering"),
+    "transitivity": lazy_gettext("Transitivity"),
+    "average_path_length": lazy_gettext("Average path length"),
+    "modularity": lazy_gettext("Modularity (Louvain)"),
+    "communities": lazy_gettext("Communities"), "ei_index": lazy_gettext("E-I index"),
+    "n_components": lazy_gettext("Components"),
+}
+SIZE_CHOICES = {"betweenness": lazy_gettext("Betweenness"),
+                "degree": lazy_gettext("Partners (degree)"),
+                "pagerank": lazy_gettext("PageRank"),
+                "eigenvector": lazy_gettext("Eigenvector")}
+COLOR_CHOICES = {"kind": lazy_gettext("Kind of actor"), "cluster": lazy_gettext("Cluster"),
+                 "community": lazy_gettext("Community (Louvain)")}
+VIEW_CHOICES = {"auto": lazy_gettext("Automatic"), "full": lazy_gettext("Every actor"),
+                "top": lazy_gettext("Top actors by betweenness"),
+                "aggregate": lazy_gettext("Groups as super-nodes")}
+
+
+def _state():
+    return current_app.extensions["synergraph"]
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _wants(fmt: str) -> bool:
+    return (request.args.get("format") or "").lower() == fmt
+
+
+# --------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------
+@pages_blueprint.errorhandler(InvalidParameter)
+def _invalid_parameter(exc: InvalidParameter):
+    if _wants("json"):
+        from service.api import problem
+
+        return problem(400, "bad-parameter", "Invalid parameter", str(exc))
+    return bad_request_page(str(exc))
+
+
+def _cluster_suggestions() -> list[dict]:
+    return [{"id": c["id"], "name": c["name"], "kind": "cluster"} for c in _clusters()]
+
+
+def _group_not_found(ref: GroupRef):
+    store = _state().store
+    if ref.kind == "cluster":
+        suggestions = _cluster_suggestions()
+    else:
+        suggestions = [{"id": c["id"], "name": c["name"], "kind": "country"}
+                       for c in store.countries_overview()[:12]]
+    if _wants("json"):
+        from service.api import problem
+
+        return problem(404, "not-found", f"Unknown {ref.kind}", f"no {ref.kind} {ref.id!r}")
+    return not_found_page(gettext("cluster") if ref.kind == "cluster" else gettext("country"),
+                          ref.id, suggestions)
+
+
+# --------------------------------------------------------------------------------------
+# Cached building blocks
+# --------------------------------------------------------------------------------------
+def _clusters() -> list[dict]:
+    state = _state()
+    return state.cached("clusters-overview", (), state.store.clusters_overview)
+
+
+def _cluster_names() -> dict:
+    return {c["id"]: c["name"] for c in _clusters()}
+
+
+def _ecosystem():
+    from service.metrics import ecosystem_graph
+
+    state = _state()
+    return state.cached("ecosystem-graph", (), lambda: ecosystem_graph(state.store))
+
+
+def _eco_centrality():
+    return _state().cached("eco-centrality", (), lambda: ecosystem_centrality(_ecosystem()))
+
+
+def _group_graph(ref: GroupRef):
+    state = _state()
+    return state.cached("group-graph", (ref.kind, ref.id), lambda: group_graph(state.store, ref))
+
+
+def _links(cluster_id: str) -> list[dict]:
+    state = _state()
+    return state.cached("cluster-links", (cluster_id,), lambda: cluster_links(
+        state.store, cluster_id, ecosystem=_ecosystem()))
+
+
+def _records(ref: GroupRef):
+    state = _state()
+
+    def compute():
+        if ref.kind == "cluster":
+            actors = state.store.group_actors(cluster_id=ref.id)
+        else:
+            actors = state.store.group_actors(country_id=ref.id)
+        return actors, state.store.participations_of({a["id"] for a in actors})
+
+    return state.cached("group-records", (ref.kind, ref.id), compute)
+
+
+def _network_view(ref: GroupRef, options) -> dict:
+    state = _state()
+
+    def compute():
+        suggestions = None
+        if options.suggest and ref.kind == "cluster":
+            suggestions = [{"u": s["u"]["id"], "v": s["v"]["id"], "score": s["score"]}
+                           for s in _links(ref.id)[:20]]
+        result = group_network(state.store, ref, options, records=_records(ref),
+                               suggestions=suggestions)
+        names = _cluster_names()
+        if options.view == "aggregate":
+            data = aggregate_data(result["graph"], result["rows"], by=options.color,
+                                  cluster_names=names)
+        else:
+            data = network_data(result["graph"], {"actors": result["rows"]},
+                                color_by=options.color, size_by=options.size,
+                                cluster_names=names, suggested=result["suggested"])
+        result["data"] = data
+        result["html"] = render_network(data)
+        result.pop("graph")
+        return result
+
+    return state.cached("network-view", (ref.kind, ref.id, options.key, _locale()), compute)
+
+
+# --------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------
+def csv_response(name: str, header: list[str], rows: list[list]) -> Response:
+    """A table as CSV (UTF-8 with BOM so spreadsheet tools read accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})
+
+
+def _table_csv(prefix: str, tables: dict):
+    name = request.args.get("table") or next(iter(tables))
+    if name not in tables:
+        raise InvalidParameter(f"table must be one of {', '.join(tables)}, got {name!r}")
+    header, rows = tables[name]() if callable(tables[name]) else tables[name]
+    return csv_response(f"{prefix}-{name}", header, rows)
+
+
+def _actor_table(rows: list[dict]) -> tuple[list[str], list[list]]:
+    header = ["rank", "id", "name", "kind", "degree", "strength", "betweenness", "pagerank",
+              "eigenvector", "community"]
+    out = [[i, r["id"], r["name"], r["kind"], r["degree"], r["strength"], r["betweenness"],
+            r["pagerank"], r["eigenvector"], None if r["community"] is None
+            else r["community"] + 1] for i, r in enumerate(rows, 1)]
+    return header, out
+
+
+# --------------------------------------------------------------------------------------
+# Cluster and country pages
+# --------------------------------------------------------------------------------------
+@pages_blueprint.route("/clusters/<cluster_id>")
+def cluster_page(cluster_id: str):
+    return _group_page(GroupRef("cluster", cluster_id))
+
+
+@pages_blueprint.route("/countries/<country_id>")
+def country_page(country_id: str):
+    return _group_page(GroupRef("country", country_id.upper()))
+
+
+def _group_page(ref: GroupRef):
+    state = _state()
+    try:
+        group = state.cached("describe", (ref.kind, ref.id),
+                             lambda: describe_group(state.store, ref))
+    except GroupNotFound:
+        return _group_not_found(ref)
+    tabs = TABS if ref.kind == "cluster" else ("network",)
+    tab = request.args.get("tab") or "network"
+    if tab not in tabs:
+        raise InvalidParameter(f"tab must be one of {', '.join(tabs)}, got {tab!r}")
+    context = {"group": group, "ref": ref, "tab": tab, "tabs": tabs, "TAB_LABELS": TAB_LABELS}
+    result = {"network": _tab_network, "scorecard": _tab_scorecard,
+              "evolution": _tab_evolution, "communities": _tab_communities,
+              "links": _tab_links}[tab](ref, context)
+    if not isinstance(result, dict):
+        return result  # a CSV or JSON response
+    context.update(result)
+    context.setdefault("synthetic", bool(context.get("synthetic_actors")))
+    return render_template("group.html", **context)
+
+
+def _tab_network(ref: GroupRef, context: dict):
+    options = parse_network_options(request.args)
+    view = _network_view(ref, options)
+    if _wants("json"):
+        return jsonify({"group": {"kind": ref.kind, "id": ref.id}, "view": view["view"],
+                        "figures": view["figures"], "network": view["data"]})
+    rows = sorted(view["rows"], key=lambda r: (-r["betweenness"], -r["degree"], str(r["name"])))
+    if _wants("csv"):
+        return _table_csv(ref.id, {"actors": _actor_table(rows)})
+    return {"options": options, "figures": view["figures"], "network_html": view["html"],
+            "legend": view["data"]["legend"], "actors": rows, "view": view["view"],
+            "total_nodes": view["total_nodes"], "years": view["years"],
+            "suggested": view["suggested"], "synthetic_actors":
+            view["figures"]["synthetic_actors"], "MAX_NODES": MAX_NODES,
+            "TOP_ACTORS": TOP_ACTORS, "SIZE_CHOICES": SIZE_CHOICES,
+            "COLOR_CHOICES": COLOR_CHOICES, "VIEW_CHOICES": VIEW_CHOICES,
+            "kinds_all": list(KIND_STYLE), "with_scripts": True}
+
+
+def _scorecard(cluster_id: str) -> dict:
+    from service.metrics import cluster_scorecard
+
+    state = _state()
+    return state.cached("scorecard", (cluster_id,),
+                        lambda: cluster_scorecard(state.store, cluster_id))
+
+
+def _bar(line: dict) -> dict | None:
+    """Progress bar of a scorecard line: ``fraction`` (0-1), ``expected`` marker, text."""
+    value, unit, detail = line.get("value"), line.get("unit"), line.get("detail") or {}
+    if value is None:
+        return None
+    if line["key"].startswith("target_") and detail.get("target"):
+        target = float(detail["target"])
+        expected = detail.get("expected")
+        return {"fraction": min(value / target, 1.0) if target else 0.0,
+                "expected": min(expected / target, 1.0) if expected is not None else None,
+                "text": gettext("%(value)s of %(target)s", value=_fmt_num(value),
+                                target=_fmt_num(target))}
+    if unit == "share":
+        return {"fraction": max(0.0, min(float(value), 1.0)), "expected": None,
+                "text": _fmt_pct(value)}
+    if unit == "index":
+        return {"fraction": (float(value) + 1) / 2, "expected": 0.5,
+                "text": _fmt_num(value, 2)}
+    return None
+
+
+def _fmt_num(value, digits: int = 0) -> str:
+    from . import _number
+
+    return _number(value, digits)
+
+
+def _fmt_pct(value) -> str:
+    from . import _percent
+
+    return _percent(value)
+
+
+def _scorecard_lines(card: dict) -> list[dict]:
+    lines = []
+    for line in card["lines"]:
+        item = dict(line)
+        key = line["key"]
+        definition = LINE_DEFINITIONS.get(key, "")
+        item["definition"] = str(definition)
+        item["hover"] = f"{definition} " + gettext("Data: %(source)s", source=line["source"])
+        item["status_word"] = str(STATUS_WORDS.get(line["status"], line["status"]))
+        item["bar"] = _bar(line)
+        item["label"] = gettext(line["label"])
+        if line["value"] is None:
+            item["display"] = "–"
+        elif line["unit"] == "share":
+            item["display"] = _fmt_pct(line["value"])
+        elif isinstance(line["value"], float):
+            item["display"] = _fmt_num(line["value"], 2)
+        else:
+            item["display"] = _fmt_num(line["value"])
+        lines.append(item)
+    return lines
+
+
+def _scorecard_csv(lines: list[dict]):
+    header = ["grid_item", "key", "label", "value", "unit", "status", "target", "source",
+              "note"]
+    rows = [[x["grid_item"], x["key"], x["label"], x["value"], x["unit"], x["status"],
+             (x.get("detail") or {}).get("target") if isinstance(x.get("detail"), dict)
+             else None, x["source"], x["note"]] for x in lines]
+    return header, rows
+
+
+def _tab_scorecard(ref: GroupRef, context: dict):
+    card = _scorecard(ref.id)
+    lines = _scorecard_lines(card)
+    if _wants("csv"):
+        return _table_csv(f"{ref.id}-scorecard", {"scorecard": _scorecard_csv(lines)})
+    return {"card": card, "lines": lines, "synthetic": card.get("synthetic")}
+
+
+@pages_blueprint.route("/clusters/<cluster_id>/scorecard/print")
+def scorecard_print(cluster_id: str):
+    ref = GroupRef("cluster", cluster_id)
+    state = _state()
+    try:
+        group = describe_group(state.store, ref)
+    except GroupNotFound:
+        return _group_not_found(ref)
+    card = _scorecard(cluster_id)
+    return render_template("scorecard_print.html", group=group, card=card,
+                           lines=_scorecard_lines(card), synthetic=card.get("synthetic"))
+
+
+def _tab_evolution(ref: GroupRef, context: dict):
+    state = _state()
+    ev = state.cached("evolution", (ref.id,), lambda: cluster_evolution(state.store, ref.id))
+    years = ev["years"]
+    header = ["year", "density", "ties", "ties_gained", "active_members", "members_joined",
+              "first_project", *[f"outputs_{k}" for k in ev["indicators"]]]
+    rows = [[y["year"], y["density"], y["ties"], y["ties_gained"], y["active_members"],
+             y["members_joined"], y["first_project"],
+             *[y["outputs"].get(k, 0) for k in ev["indicators"]]] for y in years]
+    if _wants("csv"):
+        return _table_csv(f"{ref.id}-evolution", {"evolution": (header, rows)})
+    xs = [y["year"] for y in years]
+    charts = [
+        {"id": "chart-density", "title": gettext("Partnership density (cumulative)"),
+         "svg": line_chart(xs, [y["density"] for y in years], digits=3,
+                           label=gettext("Partnership density (cumulative)"))},
+        {"id": "chart-ties", "title": gettext("Ties gained per year"),
+         "svg": bar_chart(xs, [y["ties_gained"] for y in years],
+                          label=gettext("Ties gained per year"))},
+        {"id": "chart-members", "title": gettext("Members joined per year"),
+         "svg": bar_chart(xs, [y["members_joined"] for y in years],
+                          label=gettext("Members joined per year"))},
+        {"id": "chart-outputs", "title": gettext("Outputs reported per year"),
+         "svg": bar_chart(xs, [y["outputs_total"] for y in years],
+                          label=gettext("Outputs reported per year"))},
+    ]
+    return {"evolution": ev, "charts": charts, "synthetic": ev["synthetic"]}
+
+
+def _tab_communities(ref: GroupRef, context: dict):
+    state = _state()
+    data = state.cached("communities", (ref.id,), lambda: cluster_communities(
+        state.store, ref.id, ecosystem=_ecosystem(), group=_group_graph(ref)))
+    if _wants("csv"):
+        tables = {
+            "brokers": (["id", "name", "kind", "betweenness", "degree", "constraint",
+                         "effective_size"],
+                        [[b["id"], b["name"], b["kind"], b["betweenness"], b["degree"],
+                          b["constraint"], b["effective_size"]] for b in data["brokers"]]),
+            "communities": (["community", "size", "kinds", "leaders"],
+                            [[c["community"] + 1, c["size"],
+                              "; ".join(f"{k} {n}" for k, n in c["kinds"]),
+                              "; ".join(str(x["name"]) for x in c["leaders"])]
+                             for c in data["communities"]]),
+            "articulation_points": (["id", "name", "kind", "degree"],
+                                    [[a["id"], a["name"], a["kind"], a["degree"]]
+                                     for a in data["articulation_points"]]),
+            "bridges": (["u", "u_name", "v", "v_name", "shared_projects"],
+                        [[b["u"]["id"], b["u"]["name"], b["v"]["id"], b["v"]["name"],
+                          b["weight"]] for b in data["bridges"]]),
+            "isolated": (["id", "name", "kind"],
+                         [[a["id"], a["name"], a["kind"]] for a in data["isolated"]]),
+            "ecosystem_split": (["ecosystem_community", "members_of_cluster",
+                                 "community_size", "declared_clusters"],
+                                [[s["community"] + 1, s["members"], s["size"],
+                                  "; ".join(f"{k} {n}" for k, n in s["declared"])]
+                                 for s in data["ecosystem_split"]]),
+        }
+        return _table_csv(f"{ref.id}-communities", tables)
+    graph = _group_graph(ref)
+    return {"comm": data, "synthetic": any(d.get("synthetic") for _, d in
+                                           graph.nodes(data=True))}
+
+
+def _tab_links(ref: GroupRef, context: dict):
+    links = _links(ref.id)
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KIND_STYLE:
+        raise InvalidParameter(f"unknown actor kind {kind!r}")
+    shown = [r for r in links if kind is None or kind in (r["u"]["kind"], r["v"]["kind"])]
+    if _wants("csv"):
+        header = ["rank", "u", "u_name", "u_kind", "v", "v_name", "v_kind", "score",
+                  "shared_partners", "complementary", "density_before", "density_after"]
+        rows = [[r["rank"], r["u"]["id"], r["u"]["name"], r["u"]["kind"], r["v"]["id"],
+                 r["v"]["name"], r["v"]["kind"], round(r["score"], 4),
+                 r["n_shared_partners"], r["complementary"], r["density_before"],
+                 r["density_after"]] for r in shown]
+        return _table_csv(f"{ref.id}-links", {"links": (header, rows)})
+    whatif = None
+    u, v = request.args.get("u"), request.args.get("v")
+    if u or v:
+        if not (u and v):
+            raise InvalidParameter("a what-if needs both u and v")
+        graph = _group_graph(ref)
+        whatif = _state().cached("whatif", (ref.id, u, v), lambda: tie_what_if(graph, u, v))
+    graph = _group_graph(ref)
+    return {"links": shown, "links_total": len(links), "kind_filter": kind,
+            "whatif": whatif, "kinds_all": list(KIND_STYLE),
+            "synthetic": any(d.get("synthetic") for _, d in graph.nodes(data=True))}
+
+
+# --------------------------------------------------------------------------------------
+# Actor, project, compare
+# --------------------------------------------------------------------------------------
+@pages_blueprint.route("/actors/<actor_id>")
+def actor_view(actor_id: str):
+    state = _state()
+    raw = request.args.get("hops") or "1"
+    if raw not in ("1", "2"):
+        raise InvalidParameter(f"hops must be 1 or 2, got {raw!r}")
+    hops = int(raw)
+    ecosystem = _ecosystem()
+    try:
+        page = state.cached("actor", (actor_id, hops), lambda: actor_page(
+            state.store, actor_id, ecosystem=ecosystem, centrality=_eco_centrality(),
+            hops=hops))
+    except ActorNotFound:
+        return not_found_page(gettext("actor"), actor_id, _cluster_suggestions())
+    if _wants("csv"):
+        return _table_csv(f"actor-{actor_id}", {
+            "partners": (["id", "name", "kind", "shared_projects", "clusters"],
+                         [[p["id"], p["name"], p["kind"], p["shared"], ";".join(p["clusters"])]
+                          for p in page["partners"]]),
+            "projects": (["id", "acronym", "title", "start_year", "end_year", "role",
+                          "participants"],
+                         [[p["id"], p["acronym"], p["title"], p["start_year"], p["end_year"],
+                           p["role"], p["participants"]] for p in page["projects"]]),
+            "recommendations": (["rank", "id", "name", "kind", "score", "shared_partners",
+                                 "complementary"],
+                                [[i, r["id"], r["name"], r["kind"], round(r["score"], 4),
+                                  r.get("n_shared_partners"), r["complementary"]]
+                                 for i, r in enumerate(page["recommendations"], 1)]),
+        })
+
+    def draw():
+        ego = page["ego"]
+        cols = _eco_centrality()["columns"]
+        rows = [{"id": v, "name": ego.nodes[v].get("name"), "kind": ego.nodes[v].get("kind"),
+                 "clusters": ego.nodes[v].get("clusters") or [],
+                 "synthetic": bool(ego.nodes[v].get("synthetic")),
+                 "degree": cols["degree"].get(v, 0),
+                 "betweenness": cols["betweenness"].get(v, 0.0),
+                 "betweenness_rank": _eco_centrality()["ranks"]["betweenness"][v]["rank"]}
+                for v in ego]
+        data = network_data(ego, {"actors": rows}, focus=actor_id)
+        return {"data": data, "html": render_network(data, height="480px")}
+
+    drawn = state.cached("actor-ego", (actor_id, hops, _locale()), draw)
+    synthetic = bool(page["actor"].get("synthetic"))
+    return render_template("actor.html", page=page, actor=page["actor"],
+                           network_html=drawn["html"], legend=drawn["data"]["legend"],
+                           synthetic=synthetic, with_scripts=True,
+                           ego_size=page["ego"].number_of_nodes())
+
+
+@pages_blueprint.route("/projects/<project_id>")
+def project_view(project_id: str):
+    state = _state()
+    try:
+        page = state.cached("project", (project_id,),
+                            lambda: project_page(state.store, project_id))
+    except ProjectNotFound:
+        return not_found_page(gettext("project"), project_id, _cluster_suggestions())
+    if _wants("csv"):
+        return _table_csv(f"project-{project_id}", {
+            "consortium": (["id", "name", "kind", "country", "role", "clusters"],
+                           [[p["id"], p["name"], p["kind"], p["country"], p["role"],
+                             ";".join(c["id"] for c in p["clusters"])]
+                            for p in page["project"]["participants"]]),
+            "fundings": (["programme", "name", "amount", "currency", "year"],
+                         [[f["id"], f["name"], f["amount"], f["currency"], f["year"]]
+                          for f in page["project"]["fundings"]]),
+        })
+    synthetic = bool(page["project"].get("synthetic")) or any(
+        p.get("synthetic") for p in page["project"]["participants"])
+    return render_template("project.html", page=page, project=page["project"],
+                           synthetic=synthetic)
+
+
+@pages_blueprint.route("/compare")
+def compare_view():
+    from service.metrics import metrics_for
+
+    state = _state()
+    clusters = _clusters()
+    names = {c["id"]: c["name"] for c in clusters}
+    raw = ",".join(request.args.getlist("clusters")) if "clusters" in request.args else None
+    if raw is None:
+        return render_template("compare.html", result=None, clusters=clusters,
+                               LABELS=COMPARE_LABELS,
+                               selected=[], synthetic=any(c["synthetic_members"]
+                                                          for c in clusters))
+    try:
+        ids = parse_cluster_ids(raw, names)
+    except GroupNotFound as exc:
+        missing = str(exc).split("'")[1] if "'" in str(exc) else raw
+        return not_found_page(gettext("cluster"), missing, _cluster_suggestions())
+    metrics = {}
+    for cid in ids:
+        ref = GroupRef("cluster", cid)
+        metrics[cid] = state.cached("metrics", (("cluster", cid), False, 20),
+                                    lambda ref=ref: metrics_for(state.store, ref,
+                                                                null_runs=20))
+    result = compare_clusters(metrics, names)
+    if _wants("csv"):
+        header = ["figure", *ids]
+        rows = [[f, *[c["figures"][f] for c in result["clusters"]]] for f in result["figures"]]
+        rows += [[f"z_{f}", *[c["z"][f] for c in result["clusters"]]]
+                 for f in result["null_figures"]]
+        return csv_response("compare-" + "-".join(ids), header, rows)
+    return render_template("compare.html", result=result, clusters=clusters, selected=ids,
+                           LABELS=COMPARE_LABELS,
+                           synthetic=any(c["synthetic"] for c in result["clusters"]))
+
+
+def kind_options() -> list[tuple[str, str]]:
+    return [(k, kind_label(k)) for k in KIND_STYLE]
+
+
+@pages_blueprint.app_template_global("page_url")
+def page_url(**changes) -> str:
+    """The current URL with some query parameters changed (``None`` removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
