@@ -49,6 +49,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_analytics.py
+	$(BIN)/python bench/bench_web.py
 
 clean-neo4j:
 	-$(BIN)/synergraph neo4j stop
