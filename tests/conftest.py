@@ -106,3 +106,45 @@ def sign_in(app, client, role: str, *, username: str | None = None):
 def sign_in_fixture():
     """``sign_in(app, client, role)``: see :func:`sign_in`."""
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def cordis_sample_path() -> Path:
+    """The CORDIS sample folder, for module-scoped fixtures."""
+    if not (CORDIS_SAMPLE / "organization.csv").is_file():
+        pytest.fail(f"CORDIS sample not found at {CORDIS_SAMPLE}")
+    return CORDIS_SAMPLE
+
+
+@pytest.fixture(scope="module")
+def demo_graph(session_store, tmp_path_factory):
+    """The graph holding exactly the demo ecosystem, loaded once per test module."""
+    from loaders.bundle import read_bundle
+    from loaders.demo import write_demo_bundle
+
+    session_store.delete_all()
+    folder = tmp_path_factory.mktemp("demo-bundle")
+    write_demo_bundle(folder, seed=2011)
+    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
+    return session_store
+
+
+@pytest.fixture(scope="session")
+def make_app(neo4j_settings, tmp_path_factory):
+    """``make_app(**config)``: an app on the test server with its own SYNERGRAPH_HOME."""
+    from service import create_app
+
+    apps = []
+
+    def build(**config):
+        base = {key: neo4j_settings[key] for key in
+                ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
+        base.update(SYNERGRAPH_HOME=str(tmp_path_factory.mktemp("app-home")), TESTING=True)
+        base.update(config)
+        app = create_app(base)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["synergraph"].store.driver.close()

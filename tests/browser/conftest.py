@@ -15,9 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from loaders.bundle import read_bundle
-from loaders.demo import write_demo_bundle
-
 CHROMIUM = Path(os.environ.get("SYNERGRAPH_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("SYNERGRAPH_CHROMEDRIVER", "/usr/bin/chromedriver"))
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
@@ -39,27 +36,16 @@ def _require_browser() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser_demo_store(session_store, tmp_path_factory):
-    session_store.delete_all()
-    folder = tmp_path_factory.mktemp("browser-demo")
-    write_demo_bundle(folder, seed=2011)
-    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
-    return session_store
+def browser_demo_store(demo_graph):
+    return demo_graph
 
 
 @pytest.fixture(scope="module")
-def live_server(browser_demo_store, neo4j_settings, tmp_path_factory):
+def live_server(browser_demo_store, make_app):
     """Base URL of the app served on a free port by werkzeug in a thread."""
     from werkzeug.serving import make_server
 
-    from service import create_app
-
-    config = {key: neo4j_settings[key] for key in
-              ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
-    config["SYNERGRAPH_HOME"] = str(tmp_path_factory.mktemp("browser-home"))
-    config["TESTING"] = True
-    config["SYNERGRAPH_PUBLIC_READ"] = "1"  # pages open to anonymous visitors
-    app = create_app(config)
+    app = make_app(SYNERGRAPH_PUBLIC_READ="1")  # pages open to anonymous visitors
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -68,7 +54,6 @@ def live_server(browser_demo_store, neo4j_settings, tmp_path_factory):
     finally:
         server.shutdown()
         thread.join(10)
-        app.extensions["synergraph"].store.driver.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,12 @@ pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture(scope="module")
-def browser_demo_store(session_store, cordis_sample_module):
+def browser_demo_store(session_store, cordis_sample_path):
     """Overrides the demo data of conftest.py: this module's server holds CORDIS only."""
     session_store.delete_all()
-    dataset, _ = read_cordis(cordis_sample_module)
+    dataset, _ = read_cordis(cordis_sample_path)
     session_store.write(dataset, kind="cordis")
     return session_store
-
-
-@pytest.fixture(scope="module")
-def cordis_sample_module():
-    from conftest import CORDIS_SAMPLE
-
-    assert (CORDIS_SAMPLE / "organization.csv").is_file(), CORDIS_SAMPLE
-    return CORDIS_SAMPLE
 
 
 def test_country_network_draws_in_the_browser(browser, live_server, browser_demo_store,

@@ -136,23 +136,13 @@ def run_cli(settings: dict, *args: str, cwd: Path,
                           capture_output=True, text=True, timeout=timeout)
 
 
-def demo_api_client(session_store, neo4j_settings, tmp_path_factory, role: str):
-    """``(app, client)``: the demo loaded, an app on the test server, and a client that
-    speaks to the API like a script, with a Bearer token of a user of ``role``."""
-    from loaders.bundle import read_bundle
-    from loaders.demo import write_demo_bundle
-    from service import create_app
 
-    session_store.delete_all()
-    folder = tmp_path_factory.mktemp("demo")
-    write_demo_bundle(folder)
-    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
-    config = {k: neo4j_settings[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
-    config.update(SYNERGRAPH_HOME=str(tmp_path_factory.mktemp("home")), TESTING=True)
-    app = create_app(config)
+def api_client(app, role: str):
+    """A client that speaks to the API like a script: a Bearer token of a user of ``role``,
+    no session cookie."""
     accounts = app.extensions["synergraph_accounts"]
     accounts.add_user(f"script-{role}", "a test password", role)
     _, token = accounts.create_token(f"script-{role}")
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return app, client
+    return client

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from helpers import demo_api_client
+from helpers import api_client
 
 
 @pytest.fixture(scope="module")
-def client(session_store, neo4j_settings, tmp_path_factory):
-    # A script's view of the API: an evaluator's Bearer token, no session cookie.
-    app, client = demo_api_client(session_store, neo4j_settings, tmp_path_factory,
-                                  "evaluator")
-    yield client
-    app.extensions["synergraph"].store.driver.close()
+def client(demo_graph, make_app):
+    return api_client(make_app(), "evaluator")
 
 
 def _member_graph(store, cluster_id):

@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from loaders.bundle import read_bundle
-from loaders.demo import write_demo_bundle
 from service.auth import permission_for
 
 PUBLIC_ENDPOINTS = {"pages.static", "pages.vendor_vis", "auth.login", "api.health",
@@ -15,35 +13,18 @@ PUBLIC_ENDPOINTS = {"pages.static", "pages.vendor_vis", "auth.login", "api.healt
 
 
 @pytest.fixture(scope="module")
-def demo(session_store, tmp_path_factory):
-    session_store.delete_all()
-    folder = tmp_path_factory.mktemp("auth-demo")
-    write_demo_bundle(folder)
-    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
-    return session_store
-
-
-def _app(neo4j_settings, tmp_path_factory, **extra):
-    from service import create_app
-
-    config = {k: neo4j_settings[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
-    config.update(SYNERGRAPH_HOME=str(tmp_path_factory.mktemp("auth-home")), TESTING=True,
-                  SYNERGRAPH_LOGIN_MAX_FAILURES="3", **extra)
-    return create_app(config)
+def demo(demo_graph):
+    return demo_graph
 
 
 @pytest.fixture(scope="module")
-def app(demo, neo4j_settings, tmp_path_factory):
-    app = _app(neo4j_settings, tmp_path_factory)
-    yield app
-    app.extensions["synergraph"].store.driver.close()
+def app(demo, make_app):
+    return make_app(SYNERGRAPH_LOGIN_MAX_FAILURES="3")
 
 
 @pytest.fixture(scope="module")
-def public_app(demo, neo4j_settings, tmp_path_factory):
-    app = _app(neo4j_settings, tmp_path_factory, SYNERGRAPH_PUBLIC_READ="1")
-    yield app
-    app.extensions["synergraph"].store.driver.close()
+def public_app(demo, make_app):
+    return make_app(SYNERGRAPH_LOGIN_MAX_FAILURES="3", SYNERGRAPH_PUBLIC_READ="1")
 
 
 def _concrete(rule) -> str:

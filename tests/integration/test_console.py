@@ -19,19 +19,13 @@ from graph_schema.console import (
     run_read_only,
     schema_summary,
 )
-from loaders.bundle import read_bundle
-from loaders.demo import write_demo_bundle
 
 pytestmark = [pytest.mark.neo4j]
 
 
 @pytest.fixture(scope="module")
-def demo(session_store, tmp_path_factory):
-    session_store.delete_all()
-    folder = tmp_path_factory.mktemp("console-demo")
-    write_demo_bundle(folder, seed=2011)
-    session_store.write(read_bundle(folder), kind="demo", synthetic=True)
-    return session_store
+def demo(demo_graph):
+    return demo_graph
 
 
 def _run(store, query, parameters=None, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-from helpers import demo_api_client
+from helpers import api_client
 from openapi_spec_validator import validate
 
 VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001",
@@ -13,11 +13,9 @@ VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001",
 
 
 @pytest.fixture(scope="module")
-def setup(session_store, neo4j_settings, tmp_path_factory):
-    app, client = demo_api_client(session_store, neo4j_settings, tmp_path_factory, "admin")
-    document = client.get("/api/v1/openapi.json").get_json()
-    yield client, document
-    app.extensions["synergraph"].store.driver.close()
+def setup(demo_graph, make_app):
+    client = api_client(make_app(), "admin")
+    return client, client.get("/api/v1/openapi.json").get_json()
 
 
 def _operations(document):
