@@ -18,6 +18,9 @@ __all__ = ["data_blueprint"]
 
 data_blueprint = Blueprint("data", __name__, template_folder="templates")
 
+#: The most an uploaded zip may unpack to (a guard against zip bombs).
+MAX_UNPACKED_BYTES = 2 * 1024**3
+
 #: File names an upload may hold, per source.
 ACCEPTED = {
     "bundle": {spec.file for spec in FILES} | {METADATA_FILE},
@@ -57,6 +60,12 @@ def _unpack(files, folder: Path, source: str) -> list[Problem]:
         if name.lower().endswith(".zip"):
             try:
                 with zipfile.ZipFile(upload.stream) as archive:
+                    unpacked = sum(m.file_size for m in archive.infolist())
+                    if unpacked > MAX_UNPACKED_BYTES:
+                        problems.append(Problem(name, None, None, None,
+                                                f"unpacks to {unpacked:,} bytes, more than "
+                                                f"{MAX_UNPACKED_BYTES:,} allowed"))
+                        continue
                     for member in archive.infolist():
                         inner = PurePosixPath(member.filename).name
                         if member.is_dir() or not inner:

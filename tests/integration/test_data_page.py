@@ -81,3 +81,16 @@ def test_only_admins_upload(app, sign_in):
     response = client.post("/data/upload", data={"source": "bundle"},
                            content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+def test_a_zip_that_unpacks_too_large_is_refused(app, sign_in, monkeypatch, tmp_path):
+    import web.data_views
+
+    monkeypatch.setattr(web.data_views, "MAX_UNPACKED_BYTES", 1000)
+    write_demo_bundle(tmp_path / "demo")
+    client = sign_in(app, app.test_client(), "admin")
+    response = client.post("/data/upload", data={
+        "source": "bundle", "files": (_zip(tmp_path / "demo"), "demo.zip")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "more than 1,000 allowed" in response.get_data(as_text=True)
