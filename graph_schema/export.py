@@ -255,23 +255,6 @@ def to_dataset(graph: GraphExport) -> Dataset:
                    attribution=str(meta.get("attribution", "")), **lists)
 
 
-def _cell(value: object) -> str:
-    """One CSV cell, written as the demo generator writes it (read back to the same value).
-
-    >>> [_cell(v) for v in (None, True, 3.0, 2.5, 7, "x")]
-    ['', 'true', '3', '2.5', '7', 'x']
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value) if not value.is_integer() else str(int(value))
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
 #: Required text columns a graph may lack (CORDIS projects that only ``organization.csv``
 #: mentions have no title): the bundle takes the first of these properties that is set.
 FALLBACKS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -292,7 +275,7 @@ def bundle_files(dataset: Dataset, meta: dict,
     required ``actors.csv``. A missing ``synthetic`` value is written ``false``; a missing
     required name or title is filled from :data:`FALLBACKS` (counted in ``notes``).
     """
-    from loaders.bundle import FILES, METADATA_FILE
+    from loaders.bundle import FILES, METADATA_FILE, format_cell
 
     files: dict[str, bytes] = {}
     for spec in FILES:
@@ -310,7 +293,7 @@ def bundle_files(dataset: Dataset, meta: dict,
                     values[column] = next((values[k] for k in sources
                                            if values.get(k) not in (None, "")), None)
                     filled[column] = filled.get(column, 0) + 1
-            lines.append([_cell(values.get(column)) for column in spec.column_names])
+            lines.append([format_cell(values.get(column)) for column in spec.column_names])
         key_index = [spec.column_names.index(k) for k in spec.key]
         lines.sort(key=lambda line: ([line[i] for i in key_index], line))
         buffer = io.StringIO(newline="")

@@ -38,7 +38,7 @@ from .fields import (
     parse_year,
 )
 
-__all__ = ["FILES", "FileSpec", "read_bundle", "bundle_doc", "METADATA_FILE"]
+__all__ = ["FILES", "FileSpec", "read_bundle", "bundle_doc", "format_cell", "METADATA_FILE"]
 
 METADATA_FILE = "bundle.json"
 
@@ -289,6 +289,26 @@ FILES: tuple[FileSpec, ...] = (
 )
 
 _SPEC_BY_FILE = {spec.file: spec for spec in FILES}
+
+
+def format_cell(value: object) -> str:
+    """A typed value as the text of a bundle cell (what :func:`read_bundle` reads back).
+
+    Every writer of bundles (the demo generator, the exports) uses this one function, so a
+    value is always written the same way and an export round-trips byte for byte.
+
+    >>> [format_cell(v) for v in (None, True, 3.0, 2.5, 7, "x", ["b", "a"])]
+    ['', 'true', '3', '2.5', '7', 'x', '["b", "a"]']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 def _content_hash(paths: Iterable[Path]) -> str:

@@ -31,7 +31,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bundle import FILES, METADATA_FILE
+from .bundle import FILES, METADATA_FILE, format_cell
 
 __all__ = ["write_demo_bundle", "DEMO_NAME", "JOINT_TARGETS", "CLUSTER_IDS"]
 
@@ -875,16 +875,6 @@ def _facts() -> dict[str, list[dict]]:
 # --------------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value) if not value.is_integer() else str(int(value))
-    return str(value)
-
-
 def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
     """Write the demo bundle into ``folder`` (created if needed) and return a summary.
 
@@ -916,7 +906,7 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
     counts: dict[str, int] = {}
     for spec in FILES:
         rows = tables.get(spec.target, [])
-        lines = [[_cell(row.get(column)) for column in spec.column_names] for row in rows]
+        lines = [[format_cell(row.get(column)) for column in spec.column_names] for row in rows]
         key_index = [spec.column_names.index(k) for k in spec.key]
         lines.sort(key=lambda line: ([line[i] for i in key_index], line))
         with (folder / spec.file).open("w", encoding="utf-8", newline="") as handle:
