@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from support import cypher_rows as _cypher
 
 from graph_schema import console
 from graph_schema.console import (
@@ -31,10 +32,6 @@ def demo(demo_graph):
 def _run(store, query, parameters=None, **kwargs):
     return run_read_only(store.driver, store.database, query, parameters, **kwargs)
 
-
-def _cypher(store, query, **params):
-    records, _, _ = store.driver.execute_query(query, params, database_=store.database)
-    return [r.data() for r in records]
 
 
 def dump_graph(store, **_ignored) -> list[str]:

@@ -9,6 +9,7 @@ import sys
 
 import networkx as nx
 import pytest
+from support import cypher_rows as _rows
 
 from loaders.bundle import read_bundle
 from loaders.demo import write_demo_bundle
@@ -22,10 +23,6 @@ def demo(store, tmp_path):
     store.write(read_bundle(tmp_path / "demo"), kind="demo", synthetic=True)
     return store
 
-
-def _rows(store, query, **params):
-    records, _, _ = store.driver.execute_query(query, params, database_=store.database)
-    return [r.data() for r in records]
 
 
 def _member_graph(store, cluster_id: str) -> nx.Graph:

@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from support import cypher_rows as _cypher
 
 from graph_schema.console import EXAMPLES
 
@@ -43,10 +44,6 @@ def limits(console_app):
     yield console_app.config
     console_app.config.update(saved)
 
-
-def _cypher(store, query, **params):
-    records, _, _ = store.driver.execute_query(query, params, database_=store.database)
-    return [r.data() for r in records]
 
 
 class _Page(HTMLParser):

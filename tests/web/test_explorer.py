@@ -12,13 +12,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from support import cypher_rows as _cypher
 
 TABS = ("network", "scorecard", "evolution", "communities", "links")
 
-
-def _cypher(store, query, **params):
-    records, _, _ = store.driver.execute_query(query, params, database_=store.database)
-    return [r.data() for r in records]
 
 
 def _payload(html: str) -> dict:

@@ -8,14 +8,11 @@ from html.parser import HTMLParser
 
 import networkx as nx
 import pytest
+from support import cypher_rows as _cypher
 
 CLUSTER_NAMES = ("Maroc Numeric Cluster", "CE3M", "Morocco Microelectronics Cluster",
                  "Océanopôle Tan-Tan")
 
-
-def _cypher(store, query, **params):
-    records, _, _ = store.driver.execute_query(query, params, database_=store.database)
-    return [r.data() for r in records]
 
 
 class _Assets(HTMLParser):
