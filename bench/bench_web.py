@@ -1,7 +1,7 @@
 """Web network view benchmark: a 2,000-actor view, its size, server time and first draw.
 
 Builds a seeded synthetic ecosystem (``bench.synthetic``) of N actors (default 2,000),
-renders the network view the way the cluster page does (``service.explore.group_network``
+renders the network view the way the cluster page does (``service.usecases.network``
 + ``web.network.network_data`` + ``render_network``: server-side layout, physics off) and
 measures:
 
@@ -41,8 +41,13 @@ if str(ROOT) not in sys.path:
 
 from bench.synthetic import generate  # noqa: E402
 from service.analytics import co_participation_graph  # noqa: E402
-from service.explore import NetworkOptions, group_network  # noqa: E402
-from service.groups import GroupRef  # noqa: E402
+from service.usecases import (  # noqa: E402
+    Context,
+    GroupFilter,
+    GroupRef,
+    NetworkView,
+    network,
+)
 from web.network import VIS_DIR, network_data, render_network  # noqa: E402
 
 STATIC = ROOT / "web" / "static"
@@ -81,10 +86,29 @@ def ecosystem(n_actors: int, seed: int = 0):
     return actors, parts
 
 
+class RecordsContext(Context):
+    """The use cases on in-memory records (no database: the bench measures the view)."""
+
+    class _Store:
+        @staticmethod
+        def graph_version() -> int:
+            return 0
+
+    def __init__(self, actors, parts):
+        super().__init__(self._Store())
+        self._records = (actors, parts)
+
+    def describe(self, ref):
+        return {"id": ref.id, "name": ref.id}
+
+    def records(self, ref):
+        return self._records
+
+
 def ours(actors, parts) -> dict:
     t0 = time.perf_counter()
-    view = group_network(None, GroupRef("cluster", "bench"), NetworkOptions(view="full"),
-                         records=(actors, parts))
+    view = network(RecordsContext(actors, parts), GroupRef("cluster", "bench"), GroupFilter(),
+                   NetworkView(view="full"))
     t1 = time.perf_counter()
     data = network_data(view["graph"], {"actors": view["rows"]})
     t2 = time.perf_counter()

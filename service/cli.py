@@ -239,32 +239,56 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def cmd_metrics(args, settings) -> int:
-    from .groups import GraphFilter, GroupNotFound, GroupRef
-    from .metrics import metrics_for
+def _scope(args):
+    """The group of ``--cluster`` (repeatable) / ``--country`` / ``--all``, and the filter
+    of ``--years``, ``--kinds``, ``--programme``, ``--min-weight`` (the API's names)."""
+    from .usecases import GroupFilter, GroupRef
 
     ref = None
-    if args.cluster:
-        ids = sorted(set(args.cluster))
-        ref = GroupRef("cluster", ids[0]) if len(ids) == 1 else GroupRef("clusters",
-                                                                         ",".join(ids))
-    elif args.country:
-        ref = GroupRef("country", args.country.upper())
-    try:
-        graph_filter = GraphFilter.parse(years=args.years, kinds=args.kinds,
-                                         programme=args.programme, min_weight=args.min_weight)
-    except ValueError as exc:
-        _err(f"error: {exc}")
-        return 2
+    if getattr(args, "cluster", None):
+        ref = GroupRef.clusters(args.cluster)
+    elif getattr(args, "country", None):
+        ref = GroupRef.country(args.country)
+    flt = GroupFilter.parse({"years": args.years, "kinds": args.kinds,
+                             "programme": args.programme,
+                             "min_weight": None if args.min_weight is None
+                             else str(args.min_weight)})
+    return ref, flt
+
+
+def _use_case(settings, compute):
+    """Run ``compute(ctx)`` against the configured store; a user error exits with 2."""
+    from .errors import SynergraphError
+    from .usecases import Context
+
     store = _store(settings)
     try:
-        result = metrics_for(store, ref, weighted=args.weighted, null_runs=args.null_runs,
-                             seed=args.seed, graph_filter=graph_filter)
-    except GroupNotFound as exc:
+        return 0, compute(Context(store))
+    except SynergraphError as exc:
         _err(f"error: {exc}")
-        return 2
+        return 2, None
     finally:
         store.driver.close()
+
+
+def _scoped(args, settings, compute):
+    from .errors import BadParameter
+
+    try:
+        ref, flt = _scope(args)
+    except BadParameter as exc:
+        _err(f"error: {exc}")
+        return 2, None
+    return _use_case(settings, lambda ctx: compute(ctx, ref, flt))
+
+
+def cmd_metrics(args, settings) -> int:
+    from . import usecases as uc
+
+    code, result = _scoped(args, settings, lambda ctx, ref, flt: uc.metrics(
+        ctx, ref, flt, weighted=args.weighted, null_runs=args.null_runs, seed=args.seed))
+    if code:
+        return code
     if args.format == "json":
         _emit(json.dumps(result, indent=2, default=_json_default), args.out)
         return 0
@@ -278,18 +302,82 @@ def cmd_metrics(args, settings) -> int:
     return 0
 
 
-def cmd_recommend(args, settings) -> int:
-    from .metrics import recommendations_for
+def _group_required(args) -> bool:
+    if not (getattr(args, "cluster", None) or getattr(args, "country", None)):
+        _err("error: name a group: --cluster ID (repeatable) or --country CODE")
+        return False
+    return True
 
-    store = _store(settings)
-    try:
-        try:
-            items = recommendations_for(store, args.actor_id, top=args.top)
-        except KeyError:
-            _err(f"error: no actor with id {args.actor_id!r}")
-            return 2
-    finally:
-        store.driver.close()
+
+def cmd_communities(args, settings) -> int:
+    from . import usecases as uc
+
+    code, result = _scoped(args, settings, lambda ctx, ref, flt: uc.communities(
+        ctx, ref, flt, top=args.top, seed=args.seed))
+    if code:
+        return code
+    _emit(json.dumps(result, indent=2, default=_json_default), args.out)
+    return 0
+
+
+def cmd_evolution(args, settings) -> int:
+    from . import usecases as uc
+
+    if not _group_required(args):
+        return 2
+    code, result = _scoped(args, settings, lambda ctx, ref, flt: uc.evolution(
+        ctx, ref, flt, window=args.window or None))
+    if code:
+        return code
+    if args.format == "json":
+        _emit(json.dumps(result, indent=2, default=_json_default), args.out)
+        return 0
+    rows = [{k: v for k, v in row.items() if not isinstance(v, dict | tuple)}
+            for row in result["years"]]
+    _emit(_csv_text(rows, list(rows[0]) if rows else ["year"]), args.out)
+    return 0
+
+
+def cmd_links(args, settings) -> int:
+    from . import usecases as uc
+
+    if not _group_required(args):
+        return 2
+    code, items = _scoped(args, settings, lambda ctx, ref, flt: uc.links(
+        ctx, ref, flt, top=args.top))
+    if code:
+        return code
+    if args.format == "json":
+        _emit(json.dumps({"items": items, "count": len(items)}, indent=2,
+                         default=_json_default), args.out)
+        return 0
+    for item in items:
+        shared = ", ".join(item["shared_partners"]) or "none"
+        _echo(f"{item['rank']:>3}. {item['u']['name']} – {item['v']['name']} "
+              f"score {item['score']:.3f}; shared partners: {shared}"
+              + ("; complementary kinds" if item["complementary"] else ""))
+    return 0
+
+
+def cmd_synergy(args, settings) -> int:
+    from . import usecases as uc
+
+    if not _group_required(args):
+        return 2
+    code, result = _scoped(args, settings, lambda ctx, ref, flt: uc.synergy(ctx, ref, flt))
+    if code:
+        return code
+    _emit(json.dumps(result, indent=2, default=_json_default), args.out)
+    return 0
+
+
+def cmd_recommend(args, settings) -> int:
+    from . import usecases as uc
+
+    code, items = _use_case(settings, lambda ctx: uc.recommendations(
+        ctx, args.actor_id, top=args.top))
+    if code:
+        return code
     if args.format == "json":
         _emit(json.dumps({"actor_id": args.actor_id, "recommendations": items}, indent=2,
                          default=_json_default), None)
@@ -304,17 +392,11 @@ def cmd_recommend(args, settings) -> int:
 
 
 def cmd_scorecard(args, settings) -> int:
-    from .groups import GroupNotFound
-    from .metrics import cluster_scorecard
+    from . import usecases as uc
 
-    store = _store(settings)
-    try:
-        card = cluster_scorecard(store, args.cluster_id)
-    except GroupNotFound as exc:
-        _err(f"error: {exc}")
-        return 2
-    finally:
-        store.driver.close()
+    code, card = _use_case(settings, lambda ctx: uc.scorecard(ctx, args.cluster_id))
+    if code:
+        return code
     if args.format == "json":
         _emit(json.dumps(card, indent=2, default=_json_default), None)
         return 0
@@ -520,25 +602,52 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-load", action="store_true", help="with --out: only write files")
     demo.set_defaults(func=cmd_demo)
 
-    metrics = sub.add_parser("metrics", help="centralities and cohesion figures")
-    scope = metrics.add_mutually_exclusive_group()
-    scope.add_argument("--cluster", action="append",
-                       help="a cluster id (repeat for the union of several clusters)")
-    scope.add_argument("--country", help="a country code (actors located in it)")
-    scope.add_argument("--all", action="store_true", help="the whole ecosystem (default)")
-    metrics.add_argument("--format", choices=["json", "csv"], default="json")
-    metrics.add_argument("--out", help="write to this file instead of standard output")
+    def scoped(name: str, help_: str, *, json_only: bool = False, group_only: bool = False):
+        cmd = sub.add_parser(name, help=help_)
+        scope = cmd.add_mutually_exclusive_group()
+        scope.add_argument("--cluster", action="append",
+                           help="a cluster id (repeat for the union of several clusters)")
+        scope.add_argument("--country", help="a country code (actors located in it)")
+        if not group_only:
+            scope.add_argument("--all", action="store_true",
+                               help="the whole ecosystem (default)")
+        if not json_only:
+            cmd.add_argument("--format", choices=["json", "csv"], default="json")
+        cmd.add_argument("--out", help="write to this file instead of standard output")
+        cmd.add_argument("--seed", type=int, default=0)
+        cmd.add_argument("--years", help="only projects starting in START-END, e.g. 2011-2013")
+        cmd.add_argument("--kinds", help="only actors of these kinds, e.g. sme,university")
+        cmd.add_argument("--programme", help="only projects funded by this programme id")
+        cmd.add_argument("--min-weight", type=int, default=None,
+                         help="only ties of at least this many shared projects")
+        return cmd
+
+    metrics = scoped("metrics", "centralities and cohesion figures")
     metrics.add_argument("--weighted", action="store_true",
                          help="weight path-based and spectral centralities by shared projects")
     metrics.add_argument("--null-runs", type=int, default=20,
                          help="degree-preserving rewirings for the null model (0: none)")
-    metrics.add_argument("--seed", type=int, default=0)
-    metrics.add_argument("--years", help="only projects starting in START-END, e.g. 2011-2013")
-    metrics.add_argument("--kinds", help="only actors of these kinds, e.g. sme,university")
-    metrics.add_argument("--programme", help="only projects funded by this programme id")
-    metrics.add_argument("--min-weight", type=int, default=1,
-                         help="only ties of at least this many shared projects")
     metrics.set_defaults(func=cmd_metrics)
+
+    comm = scoped("communities", "communities, brokers, cut points and bridges (JSON)",
+                  json_only=True)
+    comm.add_argument("--top", type=int, default=10, help="how many brokers")
+    comm.set_defaults(func=cmd_communities)
+
+    evo = scoped("evolution", "a group's figures per year", group_only=True)
+    evo.add_argument("--window", type=int, default=0,
+                     help="years per sliding window (0: cumulative)")
+    evo.set_defaults(func=cmd_evolution)
+
+    lnk = scoped("links", "suggested ties between two actors of a group", group_only=True,
+                 json_only=True)
+    lnk.add_argument("--top", type=int, default=50)
+    lnk.add_argument("--format", choices=["text", "json"], default="text")
+    lnk.set_defaults(func=cmd_links)
+
+    syn = scoped("synergy", "project mix, kind ties, E-I, assortativity, triple helix (JSON)",
+                 json_only=True, group_only=True)
+    syn.set_defaults(func=cmd_synergy)
 
     rec = sub.add_parser("recommend", help="missing links for one actor, with explanations")
     rec.add_argument("actor_id")

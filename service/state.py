@@ -40,9 +40,13 @@ class ResultCache:
 
 
 class AppState:
-    def __init__(self, store: GraphStore, *, cache_size: int = 128):
+    def __init__(self, store: GraphStore, *, cache_size: int = 256):
+        from service.usecases import Context
+
         self.store = store
         self.cache = ResultCache(cache_size)
+        #: the use cases' context: every page and API route computes through it
+        self.ctx = Context(store, self.cache)
 
     def cached(self, name: str, params: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per (graph version, name, params).

@@ -119,13 +119,9 @@ def set_language(code: str):
 
 @pages_blueprint.route("/")
 def home():
-    state = _state()
-    overview = state.cached("home", (), lambda: {
-        "clusters": state.store.clusters_overview(),
-        "countries": state.store.countries_overview(),
-        "loads": state.store.loads(),
-        "counts": state.store.counts(),
-    })
+    from service.usecases import overview as data_overview
+
+    overview = data_overview(_state().ctx)
     if (request.args.get("format") or "").lower() == "csv":
         from .views import csv_response
 

@@ -21,7 +21,8 @@ from pyvis.network import Network
 
 from service.analytics._graph import igraph_rng
 
-__all__ = ["CATEGORY_PALETTE", "KIND_STYLE", "aggregate_data", "category_colours", "kind_label",
+__all__ = ["CATEGORY_PALETTE", "KIND_STYLE", "aggregate_data", "category_colours", "draw_group",
+           "kind_label",
            "layout_positions", "network_data", "render_network", "VIS_DIR"]
 
 #: Colour (Paul Tol's colour-blind-safe "muted" scheme) and shape per actor kind. Shapes
@@ -363,3 +364,33 @@ def render_network(data: dict, *, element_id: str = "network", height: str = "64
 
 def options_json() -> str:
     return json.dumps(VIS_OPTIONS)
+
+
+def draw_group(ctx, ref, flt, view) -> dict:
+    """A group's network view, ready to draw: the use case's result
+    (:func:`service.usecases.network`) plus the pyvis ``data`` and ``html``.
+
+    The data holds translated labels, so it is cached per language as well as per graph
+    version, group, filter and view.
+    """
+    from flask_babel import get_locale
+
+    from service import usecases as uc
+
+    locale = str(get_locale() or "en")
+
+    def compute():
+        result = uc.network(ctx, ref, flt, view)
+        names = {c["id"]: c["name"] for c in uc.clusters(ctx)}
+        if view.view == "aggregate":
+            data = aggregate_data(result["graph"], result["rows"], by=view.color,
+                                  cluster_names=names)
+        else:
+            data = network_data(result["graph"], {"actors": result["rows"]},
+                                color_by=view.color, size_by=view.size,
+                                cluster_names=names, suggested=result["suggested"])
+        return {**{k: v for k, v in result.items() if k != "graph"}, "data": data,
+                "html": render_network(data)}
+
+    return ctx.cached("drawn-network", (ref.kind, ref.id, flt.key(), view.key(), locale),
+                      compute)

@@ -1,9 +1,11 @@
 """The explorer's pages: cluster tabs, country, actor, project, compare, printable scorecard.
 
-Each view parses its request (invalid input: a 400 page; an unknown id: a helpful 404),
-calls :mod:`service.explore` / :mod:`service.metrics` through the per-graph-version cache
-and renders. ``?format=csv&table=NAME`` returns any table of a page as CSV;
-``?format=json`` on a network view returns the node/edge data (errors as problem+json).
+Each view parses its request once (the group filter ``years``, ``kinds``, ``programme``,
+``min_weight`` and the view's own options), calls one use case of :mod:`service.usecases`
+and renders its result: the figures on a page are the API's and the CLI's.
+``?format=csv&table=NAME`` returns any table of a page as CSV; ``?format=json`` on a
+network view returns the node/edge data. An invalid parameter is a 400 page (problem+json
+with ``format=json``), an unknown id a 404 page with suggestions.
 """
 
 from __future__ import annotations
@@ -12,38 +14,15 @@ import csv
 import io
 
 from flask import Response, current_app, jsonify, render_template, request, url_for
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
-from service.explore import (
-    MAX_NODES,
-    TOP_ACTORS,
-    ActorNotFound,
-    InvalidParameter,
-    ProjectNotFound,
-    actor_page,
-    cluster_communities,
-    cluster_evolution,
-    cluster_links,
-    compare_clusters,
-    ecosystem_centrality,
-    group_network,
-    parse_cluster_ids,
-    parse_network_options,
-    project_page,
-    tie_what_if,
-)
-from service.groups import GroupNotFound, GroupRef, describe_group, group_graph
+from service import usecases as uc
+from service.errors import BadParameter, NotFound
+from service.usecases import GroupFilter, GroupRef, NetworkView
 
 from . import bad_request_page, not_found_page, pages_blueprint
 from .charts import bar_chart, line_chart
-from .network import (
-    KIND_STYLE,
-    N_,
-    aggregate_data,
-    kind_label,
-    network_data,
-    render_network,
-)
+from .network import KIND_STYLE, N_, draw_group, kind_label, network_data, render_network
 
 TABS = ("network", "scorecard", "evolution", "communities", "links")
 TAB_LABELS = {"network": lazy_gettext("Network"), "scorecard": lazy_gettext("Scorecard"),
@@ -120,12 +99,8 @@ VIEW_CHOICES = {"auto": lazy_gettext("Automatic"), "full": lazy_gettext("Every a
                 "aggregate": lazy_gettext("Groups as super-nodes")}
 
 
-def _state():
-    return current_app.extensions["synergraph"]
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
+def _ctx() -> uc.Context:
+    return current_app.extensions["synergraph"].ctx
 
 
 def _wants(fmt: str) -> bool:
@@ -133,107 +108,39 @@ def _wants(fmt: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------
-# Errors
+# Errors: one handler per domain error
 # --------------------------------------------------------------------------------------
-@pages_blueprint.errorhandler(InvalidParameter)
-def _invalid_parameter(exc: InvalidParameter):
+@pages_blueprint.errorhandler(BadParameter)
+def _bad_parameter(exc: BadParameter):
     if _wants("json"):
         from service.api import problem
 
-        return problem(400, "bad-parameter", "Invalid parameter", str(exc))
+        return problem(400, "bad-parameter", "Invalid parameter", str(exc),
+                       parameter=exc.name)
     return bad_request_page(str(exc))
 
 
-def _cluster_suggestions() -> list[dict]:
-    return [{"id": c["id"], "name": c["name"], "kind": "cluster"} for c in _clusters()]
+_WHAT = {"cluster": lazy_gettext("cluster"), "clusters": lazy_gettext("cluster"),
+         "country": lazy_gettext("country"), "actor": lazy_gettext("actor"),
+         "project": lazy_gettext("project")}
 
 
-def _group_not_found(ref: GroupRef):
-    store = _state().store
-    if ref.kind == "cluster":
-        suggestions = _cluster_suggestions()
-    else:
-        suggestions = [{"id": c["id"], "name": c["name"], "kind": "country"}
-                       for c in store.countries_overview()[:12]]
+@pages_blueprint.errorhandler(NotFound)
+def _not_found(exc: NotFound):
     if _wants("json"):
         from service.api import problem
 
-        return problem(404, "not-found", f"Unknown {ref.kind}", f"no {ref.kind} {ref.id!r}")
-    return not_found_page(gettext("cluster") if ref.kind == "cluster" else gettext("country"),
-                          ref.id, suggestions)
+        return problem(404, "not-found", f"Unknown {exc.what}", str(exc))
+    if exc.what == "country":
+        suggestions = [{"id": c["id"], "name": c["name"], "kind": "country"}
+                       for c in uc.overview(_ctx())["countries"][:12]]
+    else:
+        suggestions = _cluster_suggestions()
+    return not_found_page(str(_WHAT.get(exc.what, exc.what)), exc.id, suggestions)
 
 
-# --------------------------------------------------------------------------------------
-# Cached building blocks
-# --------------------------------------------------------------------------------------
-def _clusters() -> list[dict]:
-    state = _state()
-    return state.cached("clusters-overview", (), state.store.clusters_overview)
-
-
-def _cluster_names() -> dict:
-    return {c["id"]: c["name"] for c in _clusters()}
-
-
-def _ecosystem():
-    from service.metrics import ecosystem_graph
-
-    state = _state()
-    return state.cached("ecosystem-graph", (), lambda: ecosystem_graph(state.store))
-
-
-def _eco_centrality():
-    return _state().cached("eco-centrality", (), lambda: ecosystem_centrality(_ecosystem()))
-
-
-def _group_graph(ref: GroupRef):
-    state = _state()
-    return state.cached("group-graph", (ref.kind, ref.id), lambda: group_graph(state.store, ref))
-
-
-def _links(cluster_id: str) -> list[dict]:
-    state = _state()
-    return state.cached("cluster-links", (cluster_id,), lambda: cluster_links(
-        state.store, cluster_id, ecosystem=_ecosystem()))
-
-
-def _records(ref: GroupRef):
-    state = _state()
-
-    def compute():
-        if ref.kind == "cluster":
-            actors = state.store.group_actors(cluster_id=ref.id)
-        else:
-            actors = state.store.group_actors(country_id=ref.id)
-        return actors, state.store.participations_of({a["id"] for a in actors})
-
-    return state.cached("group-records", (ref.kind, ref.id), compute)
-
-
-def _network_view(ref: GroupRef, options) -> dict:
-    state = _state()
-
-    def compute():
-        suggestions = None
-        if options.suggest and ref.kind == "cluster":
-            suggestions = [{"u": s["u"]["id"], "v": s["v"]["id"], "score": s["score"]}
-                           for s in _links(ref.id)[:20]]
-        result = group_network(state.store, ref, options, records=_records(ref),
-                               suggestions=suggestions)
-        names = _cluster_names()
-        if options.view == "aggregate":
-            data = aggregate_data(result["graph"], result["rows"], by=options.color,
-                                  cluster_names=names)
-        else:
-            data = network_data(result["graph"], {"actors": result["rows"]},
-                                color_by=options.color, size_by=options.size,
-                                cluster_names=names, suggested=result["suggested"])
-        result["data"] = data
-        result["html"] = render_network(data)
-        result.pop("graph")
-        return result
-
-    return state.cached("network-view", (ref.kind, ref.id, options.key, _locale()), compute)
+def _cluster_suggestions() -> list[dict]:
+    return [{"id": c["id"], "name": c["name"], "kind": "cluster"} for c in uc.clusters(_ctx())]
 
 
 # --------------------------------------------------------------------------------------
@@ -254,7 +161,7 @@ def csv_response(name: str, header: list[str], rows: list[list]) -> Response:
 def _table_csv(prefix: str, tables: dict):
     name = request.args.get("table") or next(iter(tables))
     if name not in tables:
-        raise InvalidParameter(f"table must be one of {', '.join(tables)}, got {name!r}")
+        raise BadParameter("table", f"must be one of {', '.join(tables)}, got {name!r}")
     header, rows = tables[name]() if callable(tables[name]) else tables[name]
     return csv_response(f"{prefix}-{name}", header, rows)
 
@@ -273,29 +180,32 @@ def _actor_table(rows: list[dict]) -> tuple[list[str], list[list]]:
 # --------------------------------------------------------------------------------------
 @pages_blueprint.route("/clusters/<cluster_id>")
 def cluster_page(cluster_id: str):
-    return _group_page(GroupRef("cluster", cluster_id))
+    return _group_page(GroupRef.cluster(cluster_id))
 
 
 @pages_blueprint.route("/countries/<country_id>")
 def country_page(country_id: str):
-    return _group_page(GroupRef("country", country_id.upper()))
+    return _group_page(GroupRef.country(country_id))
 
 
 def _group_page(ref: GroupRef):
-    state = _state()
-    try:
-        group = state.cached("describe", (ref.kind, ref.id),
-                             lambda: describe_group(state.store, ref))
-    except GroupNotFound:
-        return _group_not_found(ref)
+    ctx = _ctx()
+    group = ctx.describe(ref)
     tabs = TABS if ref.kind == "cluster" else ("network",)
     tab = request.args.get("tab") or "network"
     if tab not in tabs:
-        raise InvalidParameter(f"tab must be one of {', '.join(tabs)}, got {tab!r}")
-    context = {"group": group, "ref": ref, "tab": tab, "tabs": tabs, "TAB_LABELS": TAB_LABELS}
+        raise BadParameter("tab", f"must be one of {', '.join(tabs)}, got {tab!r}")
+    for old, new in (("start", "years=START-END"), ("end", "years=START-END")) + (
+            (("kind", "kinds=KIND,KIND"),) if tab != "links" else ()):
+        if old in request.args:
+            raise BadParameter(old, f"this parameter is now {new} (the same name as the API's "
+                                    "and the command line's)")
+    flt = GroupFilter.parse(request.args)
+    context = {"group": group, "ref": ref, "tab": tab, "tabs": tabs, "TAB_LABELS": TAB_LABELS,
+               "flt": flt, "filter_args": flt.as_args(), "kinds_all": list(KIND_STYLE)}
     result = {"network": _tab_network, "scorecard": _tab_scorecard,
               "evolution": _tab_evolution, "communities": _tab_communities,
-              "links": _tab_links}[tab](ref, context)
+              "links": _tab_links}[tab](ctx, ref, flt)
     if not isinstance(result, dict):
         return result  # a CSV or JSON response
     context.update(result)
@@ -303,31 +213,28 @@ def _group_page(ref: GroupRef):
     return render_template("group.html", **context)
 
 
-def _tab_network(ref: GroupRef, context: dict):
-    options = parse_network_options(request.args)
-    view = _network_view(ref, options)
+def _synthetic(ctx: uc.Context, ref: GroupRef, flt: GroupFilter) -> bool:
+    return any(d.get("synthetic") for _, d in ctx.graph(ref, flt).nodes(data=True))
+
+
+def _tab_network(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
+    view = NetworkView.parse(request.args)
+    drawn = draw_group(ctx, ref, flt, view)
     if _wants("json"):
-        return jsonify({"group": {"kind": ref.kind, "id": ref.id}, "view": view["view"],
-                        "figures": view["figures"], "network": view["data"]})
-    rows = sorted(view["rows"], key=lambda r: (-r["betweenness"], -r["degree"], str(r["name"])))
+        return jsonify({"group": ref.as_dict(), "filter": flt.as_dict(), "view": drawn["view"],
+                        "figures": drawn["headline"], "network": drawn["data"]})
+    rows = drawn["rows"]
     if _wants("csv"):
         return _table_csv(ref.id, {"actors": _actor_table(rows)})
-    return {"options": options, "figures": view["figures"], "network_html": view["html"],
-            "legend": view["data"]["legend"], "actors": rows, "view": view["view"],
-            "total_nodes": view["total_nodes"], "years": view["years"],
-            "suggested": view["suggested"], "synthetic_actors":
-            view["figures"]["synthetic_actors"], "MAX_NODES": MAX_NODES,
-            "TOP_ACTORS": TOP_ACTORS, "SIZE_CHOICES": SIZE_CHOICES,
-            "COLOR_CHOICES": COLOR_CHOICES, "VIEW_CHOICES": VIEW_CHOICES,
-            "kinds_all": list(KIND_STYLE), "with_scripts": True}
-
-
-def _scorecard(cluster_id: str) -> dict:
-    from service.metrics import cluster_scorecard
-
-    state = _state()
-    return state.cached("scorecard", (cluster_id,),
-                        lambda: cluster_scorecard(state.store, cluster_id))
+    return {"view_options": view, "figures": drawn["headline"],
+            "betweenness": drawn["betweenness"], "network_html": drawn["html"],
+            "legend": drawn["data"]["legend"], "actors": rows, "view": drawn["view"],
+            "total_nodes": drawn["total_nodes"], "years": drawn["years"],
+            "suggested": drawn["suggested"],
+            "synthetic_actors": drawn["headline"]["synthetic_actors"],
+            "MAX_NODES": uc.MAX_NODES, "TOP_ACTORS": uc.TOP_ACTORS,
+            "SIZE_CHOICES": SIZE_CHOICES, "COLOR_CHOICES": COLOR_CHOICES,
+            "VIEW_CHOICES": VIEW_CHOICES, "with_scripts": True}
 
 
 def _bar(line: dict) -> dict | None:
@@ -395,8 +302,8 @@ def _scorecard_csv(lines: list[dict]):
     return header, rows
 
 
-def _tab_scorecard(ref: GroupRef, context: dict):
-    card = _scorecard(ref.id)
+def _tab_scorecard(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
+    card = uc.scorecard(ctx, ref.id)
     lines = _scorecard_lines(card)
     if _wants("csv"):
         return _table_csv(f"{ref.id}-scorecard", {"scorecard": _scorecard_csv(lines)})
@@ -405,35 +312,30 @@ def _tab_scorecard(ref: GroupRef, context: dict):
 
 @pages_blueprint.route("/clusters/<cluster_id>/scorecard/print")
 def scorecard_print(cluster_id: str):
-    ref = GroupRef("cluster", cluster_id)
-    state = _state()
-    try:
-        group = describe_group(state.store, ref)
-    except GroupNotFound:
-        return _group_not_found(ref)
-    card = _scorecard(cluster_id)
+    ctx = _ctx()
+    group = ctx.describe(GroupRef.cluster(cluster_id))
+    card = uc.scorecard(ctx, cluster_id)
     return render_template("scorecard_print.html", group=group, card=card,
                            lines=_scorecard_lines(card), synthetic=card.get("synthetic"))
 
 
-def _tab_evolution(ref: GroupRef, context: dict):
-    state = _state()
-    ev = state.cached("evolution", (ref.id,), lambda: cluster_evolution(state.store, ref.id))
+def _tab_evolution(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
+    ev = uc.evolution(ctx, ref, flt)
     years = ev["years"]
-    header = ["year", "density", "ties", "ties_gained", "active_members", "members_joined",
+    header = ["year", "density", "ties", "ties_gained", "active_actors", "members_joined",
               "first_project", *[f"outputs_{k}" for k in ev["indicators"]]]
-    rows = [[y["year"], y["density"], y["ties"], y["ties_gained"], y["active_members"],
-             y["members_joined"], y["first_project"],
+    rows = [[y["year"], y.get("density"), y.get("n_edges"), y.get("ties_gained"),
+             y.get("n_nodes"), y["members_joined"], y.get("newcomers"),
              *[y["outputs"].get(k, 0) for k in ev["indicators"]]] for y in years]
     if _wants("csv"):
         return _table_csv(f"{ref.id}-evolution", {"evolution": (header, rows)})
     xs = [y["year"] for y in years]
     charts = [
         {"id": "chart-density", "title": gettext("Partnership density (cumulative)"),
-         "svg": line_chart(xs, [y["density"] for y in years], digits=3,
+         "svg": line_chart(xs, [y.get("density") for y in years], digits=3,
                            label=gettext("Partnership density (cumulative)"))},
         {"id": "chart-ties", "title": gettext("Ties gained per year"),
-         "svg": bar_chart(xs, [y["ties_gained"] for y in years],
+         "svg": bar_chart(xs, [y.get("ties_gained") for y in years],
                           label=gettext("Ties gained per year"))},
         {"id": "chart-members", "title": gettext("Members joined per year"),
          "svg": bar_chart(xs, [y["members_joined"] for y in years],
@@ -445,10 +347,8 @@ def _tab_evolution(ref: GroupRef, context: dict):
     return {"evolution": ev, "charts": charts, "synthetic": ev["synthetic"]}
 
 
-def _tab_communities(ref: GroupRef, context: dict):
-    state = _state()
-    data = state.cached("communities", (ref.id,), lambda: cluster_communities(
-        state.store, ref.id, ecosystem=_ecosystem(), group=_group_graph(ref)))
+def _tab_communities(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
+    data = uc.communities(ctx, ref, flt)
     if _wants("csv"):
         tables = {
             "brokers": (["id", "name", "kind", "betweenness", "degree", "constraint",
@@ -475,16 +375,14 @@ def _tab_communities(ref: GroupRef, context: dict):
                                  for s in data["ecosystem_split"]]),
         }
         return _table_csv(f"{ref.id}-communities", tables)
-    graph = _group_graph(ref)
-    return {"comm": data, "synthetic": any(d.get("synthetic") for _, d in
-                                           graph.nodes(data=True))}
+    return {"comm": data, "synthetic": _synthetic(ctx, ref, flt)}
 
 
-def _tab_links(ref: GroupRef, context: dict):
-    links = _links(ref.id)
+def _tab_links(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
+    links = uc.links(ctx, ref, flt)
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KIND_STYLE:
-        raise InvalidParameter(f"unknown actor kind {kind!r}")
+        raise BadParameter("kind", f"unknown actor kind {kind!r}")
     shown = [r for r in links if kind is None or kind in (r["u"]["kind"], r["v"]["kind"])]
     if _wants("csv"):
         header = ["rank", "u", "u_name", "u_kind", "v", "v_name", "v_kind", "score",
@@ -498,13 +396,11 @@ def _tab_links(ref: GroupRef, context: dict):
     u, v = request.args.get("u"), request.args.get("v")
     if u or v:
         if not (u and v):
-            raise InvalidParameter("a what-if needs both u and v")
-        graph = _group_graph(ref)
-        whatif = _state().cached("whatif", (ref.id, u, v), lambda: tie_what_if(graph, u, v))
-    graph = _group_graph(ref)
+            raise BadParameter("v" if u else "u", "a what-if needs both u and v")
+        whatif = uc.what_if(ctx, ref, flt, [{"op": "add_tie", "u": u, "v": v}])
+        whatif["u"], whatif["v"] = whatif["names"][u], whatif["names"][v]
     return {"links": shown, "links_total": len(links), "kind_filter": kind,
-            "whatif": whatif, "kinds_all": list(KIND_STYLE),
-            "synthetic": any(d.get("synthetic") for _, d in graph.nodes(data=True))}
+            "whatif": whatif, "synthetic": _synthetic(ctx, ref, flt)}
 
 
 # --------------------------------------------------------------------------------------
@@ -512,18 +408,14 @@ def _tab_links(ref: GroupRef, context: dict):
 # --------------------------------------------------------------------------------------
 @pages_blueprint.route("/actors/<actor_id>")
 def actor_view(actor_id: str):
-    state = _state()
+    from flask_babel import get_locale
+
+    ctx = _ctx()
     raw = request.args.get("hops") or "1"
     if raw not in ("1", "2"):
-        raise InvalidParameter(f"hops must be 1 or 2, got {raw!r}")
+        raise BadParameter("hops", f"must be 1 or 2, got {raw!r}")
     hops = int(raw)
-    ecosystem = _ecosystem()
-    try:
-        page = state.cached("actor", (actor_id, hops), lambda: actor_page(
-            state.store, actor_id, ecosystem=ecosystem, centrality=_eco_centrality(),
-            hops=hops))
-    except ActorNotFound:
-        return not_found_page(gettext("actor"), actor_id, _cluster_suggestions())
+    page = uc.actor(ctx, actor_id, hops=hops)
     if _wants("csv"):
         return _table_csv(f"actor-{actor_id}", {
             "partners": (["id", "name", "kind", "shared_projects", "clusters"],
@@ -541,34 +433,19 @@ def actor_view(actor_id: str):
         })
 
     def draw():
-        ego = page["ego"]
-        cols = _eco_centrality()["columns"]
-        rows = [{"id": v, "name": ego.nodes[v].get("name"), "kind": ego.nodes[v].get("kind"),
-                 "clusters": ego.nodes[v].get("clusters") or [],
-                 "synthetic": bool(ego.nodes[v].get("synthetic")),
-                 "degree": cols["degree"].get(v, 0),
-                 "betweenness": cols["betweenness"].get(v, 0.0),
-                 "betweenness_rank": _eco_centrality()["ranks"]["betweenness"][v]["rank"]}
-                for v in ego]
-        data = network_data(ego, {"actors": rows}, focus=actor_id)
+        data = network_data(page["ego"], {"actors": page["ego_rows"]}, focus=actor_id)
         return {"data": data, "html": render_network(data, height="480px")}
 
-    drawn = state.cached("actor-ego", (actor_id, hops, _locale()), draw)
-    synthetic = bool(page["actor"].get("synthetic"))
+    drawn = ctx.cached("actor-ego", (actor_id, hops, str(get_locale() or "en")), draw)
     return render_template("actor.html", page=page, actor=page["actor"],
                            network_html=drawn["html"], legend=drawn["data"]["legend"],
-                           synthetic=synthetic, with_scripts=True,
+                           synthetic=bool(page["actor"].get("synthetic")), with_scripts=True,
                            ego_size=page["ego"].number_of_nodes())
 
 
 @pages_blueprint.route("/projects/<project_id>")
 def project_view(project_id: str):
-    state = _state()
-    try:
-        page = state.cached("project", (project_id,),
-                            lambda: project_page(state.store, project_id))
-    except ProjectNotFound:
-        return not_found_page(gettext("project"), project_id, _cluster_suggestions())
+    page = uc.project(_ctx(), project_id)
     if _wants("csv"):
         return _table_csv(f"project-{project_id}", {
             "consortium": (["id", "name", "kind", "country", "role", "clusters"],
@@ -587,29 +464,16 @@ def project_view(project_id: str):
 
 @pages_blueprint.route("/compare")
 def compare_view():
-    from service.metrics import metrics_for
-
-    state = _state()
-    clusters = _clusters()
+    ctx = _ctx()
+    clusters = uc.clusters(ctx)
     names = {c["id"]: c["name"] for c in clusters}
     raw = ",".join(request.args.getlist("clusters")) if "clusters" in request.args else None
     if raw is None:
         return render_template("compare.html", result=None, clusters=clusters,
-                               LABELS=COMPARE_LABELS,
-                               selected=[], synthetic=any(c["synthetic_members"]
-                                                          for c in clusters))
-    try:
-        ids = parse_cluster_ids(raw, names)
-    except GroupNotFound as exc:
-        missing = str(exc).split("'")[1] if "'" in str(exc) else raw
-        return not_found_page(gettext("cluster"), missing, _cluster_suggestions())
-    metrics = {}
-    for cid in ids:
-        ref = GroupRef("cluster", cid)
-        metrics[cid] = state.cached("metrics", (("cluster", cid), False, 20),
-                                    lambda ref=ref: metrics_for(state.store, ref,
-                                                                null_runs=20))
-    result = compare_clusters(metrics, names)
+                               LABELS=COMPARE_LABELS, selected=[],
+                               synthetic=any(c["synthetic_members"] for c in clusters))
+    ids = uc.parse_cluster_ids(raw, names)
+    result = uc.compare(ctx, ids, GroupFilter.parse(request.args))
     if _wants("csv"):
         header = ["figure", *ids]
         rows = [[f, *[c["figures"][f] for c in result["clusters"]]] for f in result["figures"]]

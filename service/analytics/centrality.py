@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
 
-from ._graph import check_graph, csr_view, graph_view, igraph_view, percentile_of, rank_desc
+from ._graph import (
+    check_graph,
+    csr_view,
+    graph_view,
+    igraph_rng,
+    igraph_view,
+    percentile_of,
+    rank_desc,
+)
 
 __all__ = [
     "EXACT_BETWEENNESS_MAX_NODES",
@@ -425,7 +433,8 @@ def eigenvector(G, *, weight: str | None = None) -> dict:
             x = _dense_eigvec(A[members][:, members].toarray())
         else:
             sub = g.induced_subgraph(members)
-            x = np.abs(np.asarray(sub.eigenvector_centrality(weights=wts), dtype=float))
+            with igraph_rng(0):  # ARPACK's start vector: same input, same bits
+                x = np.abs(np.asarray(sub.eigenvector_centrality(weights=wts), dtype=float))
             x /= np.linalg.norm(x)
         out[members] = x * np.sqrt(size / n)
     return dict(zip(view.nodes, out.tolist(), strict=True))

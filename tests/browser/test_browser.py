@@ -81,10 +81,10 @@ def test_click_on_a_node_opens_its_panel(browser, live_server, screenshot):
 def test_a_kind_filter_changes_the_node_count(browser, live_server, screenshot):
     container = _open_network(browser, live_server + "/clusters/mnc")
     before = int(container.get_attribute("data-node-count"))
-    _css(browser, "input[name=kind][value=sme]").click()
-    _css(browser, "input[name=kind][value=university]").click()
+    _css(browser, "input[name=kinds][value=sme]").click()
+    _css(browser, "input[name=kinds][value=university]").click()
     _css(browser, "#apply-filters").click()
-    _wait(browser, lambda b: "kind=sme" in b.current_url)
+    _wait(browser, lambda b: "kinds=sme" in b.current_url)
     container = _open_network(browser, browser.current_url)
     after = int(container.get_attribute("data-node-count"))
     assert 0 < after < before

@@ -13,8 +13,21 @@ from support import cypher_rows as _rows
 
 from loaders.bundle import read_bundle
 from loaders.demo import write_demo_bundle
-from service.groups import GroupRef
-from service.metrics import cluster_scorecard, metrics_for, recommendations_for
+from service import usecases as uc
+from service.errors import BadParameter
+from service.usecases import Context, GroupFilter, GroupRef
+
+
+def metrics_for(store, ref, *, graph_filter=None, **options):
+    return uc.metrics(Context(store), ref, graph_filter, **options)
+
+
+def cluster_scorecard(store, cluster_id, **options):
+    return uc.scorecard(Context(store), cluster_id, **options)
+
+
+def recommendations_for(store, actor_id, **options):
+    return uc.recommendations(Context(store), actor_id, **options)
 
 
 @pytest.fixture
@@ -155,9 +168,8 @@ def test_cli_metrics_json_has_the_documented_keys(demo, neo4j_settings, tmp_path
 
 
 def test_filters_match_cypher(demo):
-    from service.groups import GraphFilter
-
-    graph_filter = GraphFilter.parse(years="2012-2013", kinds="sme,university,large_company")
+    graph_filter = GroupFilter.parse({"years": "2012-2013",
+                                      "kinds": "sme,university,large_company"})
     result = metrics_for(demo, GroupRef("cluster", "mnc"), null_runs=0,
                          graph_filter=graph_filter)
     nodes = {r["id"] for r in _rows(demo, """
@@ -175,7 +187,7 @@ def test_filters_match_cypher(demo):
     assert result["meta"]["filter"]["years"] == [2012, 2013]
 
     heavy = metrics_for(demo, GroupRef("cluster", "mnc"), null_runs=0,
-                        graph_filter=GraphFilter(min_weight=2))
+                        graph_filter=GroupFilter(min_weight=2))
     all_ties = _rows(demo, """
         MATCH (a:Actor)-[:MEMBER_OF]->(:Cluster {id: 'mnc'})<-[:MEMBER_OF]-(b:Actor),
               (a)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b)
@@ -185,15 +197,14 @@ def test_filters_match_cypher(demo):
 
 
 def test_several_clusters_and_a_programme(demo):
-    from service.groups import GraphFilter
-
     union = metrics_for(demo, GroupRef("clusters", "mmc,oceanopole"), null_runs=0)
     members = {r["id"] for r in _rows(demo, """
         MATCH (a:Actor)-[:MEMBER_OF]->(c:Cluster) WHERE c.id IN ['mmc', 'oceanopole']
         RETURN DISTINCT a.id AS id""")}
     assert {row["id"] for row in union["actors"]} == members
     funded = metrics_for(demo, None, null_runs=0,
-                         graph_filter=GraphFilter(programme="no-such-programme"))
+                         graph_filter=GroupFilter(programme="no-such-programme"))
     assert funded["cohesion"]["edges"] == 0
-    with pytest.raises(ValueError, match="unknown kind"):
-        GraphFilter.parse(kinds="sme,wizard")
+    with pytest.raises(BadParameter, match="unknown kind 'wizard'") as info:
+        GroupFilter.parse({"kinds": "sme,wizard"})
+    assert info.value.name == "kinds"

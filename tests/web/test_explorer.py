@@ -65,7 +65,7 @@ def test_every_tab_renders_with_accessible_tab_links(client, tab):
 
 def test_unknown_tab_is_a_400(client):
     html = _get(client, "/clusters/mnc?tab=nope", 400)
-    assert "tab must be one of" in html
+    assert "tab: must be one of" in html
 
 
 def test_network_options_recolour_resize_and_filter(client, members):
@@ -73,7 +73,7 @@ def test_network_options_recolour_resize_and_filter(client, members):
     assert len(full["nodes"]) == len(members)
     kinds = {m["kind"] for m in members.values()}
     kind = sorted(kinds)[0]
-    filtered = _payload(_get(client, f"/clusters/mnc?tab=network&kind={kind}"))
+    filtered = _payload(_get(client, f"/clusters/mnc?tab=network&kinds={kind}"))
     assert {n["id"] for n in filtered["nodes"]} == {
         i for i, m in members.items() if m["kind"] == kind}
 
@@ -94,18 +94,23 @@ def test_year_range_filter_keeps_only_projects_in_range(client, demo_store):
               (a)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b)
         WHERE a.id < b.id AND p.start_year >= 2012 AND p.start_year <= 2013
         RETURN a.id AS a, b.id AS b, count(DISTINCT p) AS shared""")
-    payload = _payload(_get(client, "/clusters/mnc?start=2012&end=2013"))
+    payload = _payload(_get(client, "/clusters/mnc?years=2012-2013"))
     assert {(e["from"], e["to"]): e["value"] for e in payload["edges"]} == {
         (t["a"], t["b"]): t["shared"] for t in ties}
 
 
 @pytest.mark.parametrize("query, message", [
-    ("start=2014&end=2012", "the year range ends (2012) before it starts (2014)"),
-    ("start=abc", "start must be a whole number, got &#39;abc&#39;"),
-    ("kind=robot", "unknown actor kind &#39;robot&#39;"),
-    ("min_weight=0", "min_weight must be between 1 and 10000, got 0"),
-    ("color=rainbow", "color must be one of kind, cluster, community"),
-    ("size=height", "size must be one of"),
+    ("years=2014-2012", "years: the range ends (2012) before it starts (2014)"),
+    ("years=abc", "years: must look like 2011-2013, got &#39;abc&#39;"),
+    ("years=1850-2012", "years: years must be between 1900 and 2100, got 1850"),
+    ("kinds=robot", "kinds: unknown kind &#39;robot&#39;"),
+    ("min_weight=0", "min_weight: must be between 1 and 10000, got 0"),
+    ("min_weight=two", "min_weight: must be a whole number, got &#39;two&#39;"),
+    ("color=rainbow", "color: must be one of kind, cluster, community"),
+    ("size=height", "size: must be one of"),
+    ("suggest=maybe", "suggest: must be true or false, got &#39;maybe&#39;"),
+    ("start=2012&end=2013", "start: this parameter is now years=START-END"),
+    ("kind=sme", "kind: this parameter is now kinds=KIND,KIND"),
 ])
 def test_bad_network_parameters_are_400_pages(client, query, message):
     html = _get(client, f"/clusters/mnc?tab=network&{query}", 400)
@@ -114,12 +119,13 @@ def test_bad_network_parameters_are_400_pages(client, query, message):
 
 
 def test_bad_parameters_as_problem_json(client):
-    response = client.get("/clusters/mnc?format=json&start=2014&end=2012")
+    response = client.get("/clusters/mnc?format=json&years=2014-2012")
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
     assert body["type"].endswith("/bad-parameter") and "before it starts" in body["detail"]
-    ok = client.get("/clusters/mnc?format=json&kind=sme").get_json()
+    assert body["parameter"] == "years"
+    ok = client.get("/clusters/mnc?format=json&kinds=sme").get_json()
     assert ok["network"]["nodes"] and all(n["kind"] == "sme" for n in ok["network"]["nodes"])
 
 
@@ -233,7 +239,7 @@ def test_actor_page(client, demo_store):
     assert "Synthetic data." in html
     two = _payload(_get(client, "/actors/mnc-a001?hops=2"))
     assert len(two["nodes"]) > len(payload["nodes"])
-    assert "hops must be 1 or 2" in _get(client, "/actors/mnc-a001?hops=5", 400)
+    assert "hops: must be 1 or 2" in _get(client, "/actors/mnc-a001?hops=5", 400)
 
 
 def test_project_page(client, demo_store):
@@ -280,7 +286,7 @@ def test_actor_table_as_csv(client, members):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert {r[1] for r in rows[1:]} == set(members)
-    assert "table must be one of" in _get(client, "/clusters/mnc?format=csv&table=x", 400)
+    assert "table: must be one of" in _get(client, "/clusters/mnc?format=csv&table=x", 400)
     home = client.get("/?format=csv").get_data(as_text=True)
     assert "Maroc Numeric Cluster" in home
 

@@ -15,8 +15,7 @@ import math
 
 import pytest
 
-from service.explore import NetworkOptions, group_network
-from service.groups import GroupRef
+from service.usecases import Context, GroupFilter, GroupRef, NetworkView, network
 from web.network import aggregate_data, category_colours, network_data
 
 ACTORS = [
@@ -36,10 +35,29 @@ PARTICIPATIONS = [
 ]
 
 
-def _view(**options):
-    opts = NetworkOptions(**options)
-    return group_network(None, GroupRef("cluster", "x"), opts,
-                         records=(ACTORS, PARTICIPATIONS))
+class _Store:
+    """Only what the network use case reads besides the records (isolates the unit)."""
+
+    def graph_version(self) -> int:
+        return 0
+
+
+class StaticContext(Context):
+    """The use-case context on the hand-made records above (no database)."""
+
+    def __init__(self):
+        super().__init__(_Store())
+
+    def describe(self, ref):
+        return {"id": ref.id, "name": ref.id}
+
+    def records(self, ref):
+        return ACTORS, PARTICIPATIONS
+
+
+def _view(*, years=None, kinds=(), min_weight=1, **options):
+    flt = GroupFilter(years=years, kinds=tuple(kinds), min_weight=min_weight)
+    return network(StaticContext(), GroupRef("cluster", "x"), flt, NetworkView(**options))
 
 
 def _data(color="kind", size="betweenness", **kw):
@@ -56,10 +74,10 @@ def test_rows_hold_hand_computed_centralities():
     assert [rows[v]["betweenness"] for v in "acd"] == [0, 0, 0]
     assert {v: rows[v]["degree"] for v in "abcd"} == {"a": 1, "b": 2, "c": 1, "d": 0}
     assert {v: rows[v]["strength"] for v in "abcd"} == {"a": 2, "b": 3, "c": 1, "d": 0}
-    assert view["figures"] == {
-        "nodes": 4, "edges": 2, "density": pytest.approx(2 / 6), "isolated": 1,
-        "projects": 3, "synthetic_actors": 1, "betweenness_approximate": False,
-        "betweenness_k": 4}
+    assert view["headline"] == {
+        "nodes": 4, "edges": 2, "density": pytest.approx(2 / 6), "isolates": 1,
+        "components": 2, "projects": 3, "synthetic_actors": 1}
+    assert view["betweenness"] == {"approximate": False, "k": 4}
     assert view["years"] == (2011, 2013)
 
 
@@ -107,8 +125,8 @@ def test_colour_by_community_and_cluster():
 
 
 def test_filters_change_nodes_and_edges():
-    assert _view(kinds=("sme", "university"))["figures"]["nodes"] == 2
-    view = _view(start=2012, end=2013)  # p1 (2011) is out: a-b keeps one shared project
+    assert _view(kinds=("sme", "university"))["headline"]["nodes"] == 2
+    view = _view(years=(2012, 2013))  # p1 (2011) is out: a-b keeps one shared project
     assert {(u, v): w for u, v, w in view["graph"].edges(data="weight")} == {
         ("a", "b"): 1, ("b", "c"): 1}
     view = _view(min_weight=2)
@@ -142,10 +160,10 @@ def test_category_colours_order():
 
 
 def test_large_views_start_with_the_top_actors(monkeypatch):
-    import service.explore as explore
+    import service.usecases.topics as topics
 
-    monkeypatch.setattr(explore, "MAX_NODES", 3)
-    monkeypatch.setattr(explore, "TOP_ACTORS", 2)
+    monkeypatch.setattr(topics, "MAX_NODES", 3)
+    monkeypatch.setattr(topics, "TOP_ACTORS", 2)
     view = _view()  # 4 actors > MAX_NODES: the two of highest betweenness (b, then a)
     assert view["view"] == "top" and view["total_nodes"] == 4
     assert sorted(view["graph"]) == ["a", "b"]

@@ -1,0 +1,135 @@
+"""The context every use case runs in: the store, a results cache, and the group graphs.
+
+A :class:`Context` is shared by the pages and the API of one app (with the app's cache), and
+made per command by the CLI (without a cache). Results are cached per (graph version, name,
+parameters); a load that changes the graph moves the version, so nothing stale is served.
+Cached values are shared: callers must not mutate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import networkx as nx
+
+from graph_schema.store import GraphStore
+from service.analytics import co_participation_graph
+from service.errors import NotFound
+
+from .params import GroupFilter, GroupRef
+
+__all__ = ["Context", "filter_records", "build_graph"]
+
+
+class Context:
+    """The store plus an optional cache (``cache.get_or_compute(key, compute)``)."""
+
+    def __init__(self, store: GraphStore, cache=None):
+        self.store = store
+        self.cache = cache
+
+    def cached(self, name: str, params: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per (graph version, ``name``, ``params``)."""
+        if self.cache is None:
+            return compute()
+        key = (self.store.graph_version(), name, params)
+        return self.cache.get_or_compute(key, compute)
+
+    # -- the group --------------------------------------------------------------------
+    def describe(self, ref: GroupRef) -> dict:
+        """The group's own record (name, region, niches...); :class:`NotFound` if unknown."""
+        return self.cached("describe", (ref.kind, ref.id), lambda: _describe(self.store, ref))
+
+    def records(self, ref: GroupRef | None) -> tuple[list[dict], list[dict]]:
+        """The group's actors and their participations (unfiltered), or the ecosystem's."""
+        if ref is not None:
+            self.describe(ref)
+        key = None if ref is None else (ref.kind, ref.id)
+        return self.cached("records", key, lambda: _records(self.store, ref))
+
+    def graph(self, ref: GroupRef | None, flt: GroupFilter | None = None) -> nx.Graph:
+        """The (filtered) co-participation graph of a group, or of the ecosystem."""
+        flt = flt or GroupFilter()
+        key = (None if ref is None else (ref.kind, ref.id), flt.key())
+
+        def compute():
+            actors, participations = self.records(ref)
+            graph = build_graph(actors, participations, flt)
+            graph.graph["group"] = ref
+            return graph
+
+        return self.cached("graph", key, compute)
+
+
+def _describe(store: GraphStore, ref: GroupRef) -> dict:
+    if ref.kind == "clusters":
+        parts = [_describe(store, GroupRef("cluster", cid)) for cid in ref.cluster_ids]
+        return {"id": ref.id, "name": " + ".join(str(p["name"]) for p in parts),
+                "clusters": parts, "group_kind": "clusters"}
+    found = store.cluster(ref.id) if ref.kind == "cluster" else store.country(ref.id)
+    if found is None:
+        raise NotFound(ref.kind, ref.id)
+    found["group_kind"] = ref.kind
+    return found
+
+
+def _records(store: GraphStore, ref: GroupRef | None) -> tuple[list[dict], list[dict]]:
+    if ref is None:
+        return store.all_actors(), store.all_participations()
+    if ref.kind == "country":
+        actors = store.group_actors(country_id=ref.id)
+    else:
+        seen: dict[str, dict] = {}
+        for cid in ref.cluster_ids:
+            for actor in store.group_actors(cluster_id=cid):
+                seen.setdefault(actor["id"], actor)
+        actors = [seen[k] for k in sorted(seen)]
+    return actors, store.participations_of({a["id"] for a in actors})
+
+
+def filter_records(actors: list[dict], participations: list[dict],
+                   flt: GroupFilter) -> tuple[list[dict], list[dict]]:
+    """Apply the actor and project filters to the records a graph is built from.
+
+    >>> acts = [{"id": "a", "kind": "sme"}, {"id": "b", "kind": None}]
+    >>> parts = [{"actor_id": "a", "project_id": "p", "start_year": 2012},
+    ...          {"actor_id": "b", "project_id": "p", "start_year": 2012}]
+    >>> [a["id"] for a in filter_records(acts, parts, GroupFilter(kinds=("other",)))[0]]
+    ['b']
+    """
+    if flt.kinds:
+        actors = [a for a in actors if (a.get("kind") or "other") in flt.kinds]
+        keep = {a["id"] for a in actors}
+        participations = [p for p in participations if p["actor_id"] in keep]
+    if flt.years:
+        start, end = flt.years
+        participations = [p for p in participations if p.get("start_year") is not None
+                          and start <= p["start_year"] <= end]
+    if flt.programme:
+        participations = [p for p in participations
+                          if flt.programme in (p.get("programmes") or ())]
+    return actors, participations
+
+
+def build_graph(actors: list[dict], participations: list[dict],
+                flt: GroupFilter) -> nx.Graph:
+    """Co-participation graph of ``actors`` (weight = shared projects) under ``flt``.
+
+    Every actor is a node, isolated ones included; two actors are tied when they take part
+    in at least one common project (partners outside the group are not drawn). Graph
+    attributes: ``group_projects`` (projects the kept participations cover), ``years``
+    (first and last project year of the unfiltered records) and ``filter``.
+    """
+    years = sorted({p["start_year"] for p in participations if p.get("start_year")})
+    actors, participations = filter_records(actors, participations, flt)
+    pairs = [(p["actor_id"], p["project_id"]) for p in participations]
+    graph = co_participation_graph(actors, pairs)
+    if flt.min_weight > 1:
+        graph.remove_edges_from([(u, v) for u, v, w in graph.edges(data="weight")
+                                 if (w or 0) < flt.min_weight])
+        graph.graph.pop("version", None)  # changed in place: no cached views
+    graph.graph["group_projects"] = len({p for _, p in pairs})
+    graph.graph["years"] = (years[0], years[-1]) if years else None
+    graph.graph["filter"] = flt.as_dict()
+    return graph

@@ -1,0 +1,258 @@
+"""Every actor's centralities and a group's cohesion: the one place these figures are made.
+
+Conventions (docs/metrics.md):
+
+- ``degree``: number of distinct partners; ``strength``: sum of shared projects;
+- ``clustering``: unweighted local clustering coefficient;
+- path-based and spectral centralities are unweighted with networkx's normalisation, unless
+  ``weighted=True``: then eigenvector and PageRank use the shared-project weight, and
+  betweenness, closeness and harmonic use the distance ``1 / shared projects``;
+- betweenness is exact up to 5,000 actors, sampled (seeded) above, flagged ``approximate``;
+- a figure that is undefined (density of a one-actor group, constraint of an isolate...) is
+  ``None`` everywhere (JSON ``null``, "–" on pages), never 0.
+
+Actors are listed in one order everywhere: betweenness, then degree, highest first, then
+name and id.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from service.analytics import (
+    betweenness_info,
+    closeness,
+    degree,
+    eigenvector,
+    harmonic,
+    pagerank,
+    rank_and_percentile,
+    strength,
+)
+from service.analytics._graph import igraph_view
+from service.analytics.brokerage import constraint, effective_size
+from service.analytics.cohesion import cohesion_summary, null_model
+from service.analytics.communities import louvain, modularity
+from service.analytics.synergy import ei_index
+
+from .context import Context
+from .params import GroupFilter, GroupRef
+
+__all__ = ["METRIC_COLUMNS", "RANKED_METRICS", "HEADLINE", "actor_order", "clean",
+           "communities_of", "ecosystem_ei", "headline", "local_clustering", "metrics",
+           "null_model_of"]
+
+METRIC_COLUMNS = ("id", "name", "kind", "clusters", "degree", "strength", "betweenness",
+                  "closeness", "harmonic", "eigenvector", "pagerank", "clustering",
+                  "constraint", "effective_size", "community")
+RANKED_METRICS = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
+#: The headline figures of a group (pages, ``/api/v1/clusters/<id>``, CLI).
+HEADLINE = ("nodes", "edges", "density", "isolates", "components", "projects",
+            "synthetic_actors")
+
+
+def clean(value):
+    """``None`` for NaN (undefined figures), the value otherwise.
+
+    >>> clean(float("nan")) is None, clean(0.5)
+    (True, 0.5)
+    """
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def actor_order(row: dict) -> tuple:
+    """The order actors are listed in: betweenness, degree (highest first), name, id."""
+    return (-(row.get("betweenness") or 0.0), -(row.get("degree") or 0),
+            str(row.get("name") or ""), str(row["id"]))
+
+
+def local_clustering(graph: nx.Graph) -> dict:
+    """Unweighted local clustering coefficient of every node (0 for degree < 2).
+
+    Equal to :func:`networkx.clustering`; computed with igraph.
+
+    >>> local_clustering(nx.complete_graph(3))
+    {0: 1.0, 1: 1.0, 2: 1.0}
+    """
+    if graph.number_of_nodes() == 0:
+        return {}
+    g, view = igraph_view(graph)
+    values = g.transitivity_local_undirected(mode="zero")
+    return {node: float(values[i]) for i, node in enumerate(view.nodes)}
+
+
+def _with_distance(graph: nx.Graph) -> nx.Graph:
+    weighted = graph.copy()
+    for _u, _v, data in weighted.edges(data=True):
+        data["distance"] = 1.0 / data.get("weight", 1)
+    weighted.graph.pop("version", None)  # a modified copy must not share cached views
+    return weighted
+
+
+def communities_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter,
+                   seed: int = 0) -> dict:
+    """Louvain communities of a group's graph (isolates each in their own)."""
+    graph = ctx.graph(ref, flt)
+
+    def compute():
+        if graph.number_of_edges():
+            return louvain(graph, seed=seed)
+        return {v: i for i, v in enumerate(graph)}
+
+    key = (None if ref is None else (ref.kind, ref.id), flt.key(), seed)
+    return ctx.cached("louvain", key, compute)
+
+
+def ecosystem_ei(ctx: Context, ref: GroupRef, flt: GroupFilter) -> float | None:
+    """E-I index of a group in the (filtered) ecosystem: (ties leaving it − ties inside) /
+    all its ties; ``None`` when the group has no tie."""
+    ecosystem = ctx.graph(None, flt)
+    members = set(ctx.graph(ref, flt))
+    internal = external = 0
+    for member in members:
+        if member not in ecosystem:
+            continue
+        for other in ecosystem[member]:
+            if other in members:
+                internal += 1  # seen from both ends: halved below
+            else:
+                external += 1
+    internal //= 2
+    total = internal + external
+    return (external - internal) / total if total else None
+
+
+def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, *,
+            weighted: bool = False, null_runs: int = 0, seed: int = 0) -> dict:
+    """Every actor's figures and the cohesion of a cluster, clusters, a country or (``ref``
+    None) the ecosystem, under the filter.
+
+    Returns ``meta`` (group, filter, weighted, seed, betweenness sampling, graph version),
+    ``actors`` (one row per actor in :func:`actor_order`, with ranks and percentiles),
+    ``cohesion`` (whole-graph figures, E-I index, and the null model when ``null_runs``)
+    and ``headline`` (:data:`HEADLINE`).
+    """
+    flt = flt or GroupFilter()
+    key = (None if ref is None else (ref.kind, ref.id), flt.key(), weighted, seed)
+    core = ctx.cached("metrics", key, lambda: _metrics(ctx, ref, flt, weighted, seed))
+    if not null_runs:
+        return core
+    null = null_model_of(ctx, ref, flt, runs=null_runs, seed=seed)
+    if null is None:
+        return core
+    cohesion = {**core["cohesion"], "null_model": null["figures"],
+                "null_model_meta": null["meta"]}
+    return {**core, "cohesion": cohesion}
+
+
+def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs: int,
+                  seed: int = 0) -> dict | None:
+    """Degree-preserving null model of the group's cohesion (None below two ties)."""
+    graph = ctx.graph(ref, flt)
+    if not runs or graph.number_of_edges() < 2:
+        return None
+
+    def compute():
+        null = null_model(graph, runs=runs, seed=seed)
+        return {"figures": {k: v for k, v in null.items() if not k.startswith("_")},
+                "meta": null.get("_meta")}
+
+    key = (None if ref is None else (ref.kind, ref.id), flt.key(), runs, seed)
+    return ctx.cached("null-model", key, compute)
+
+
+def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: bool,
+             seed: int) -> dict:
+    graph = ctx.graph(ref, flt)
+    path_graph = _with_distance(graph) if weighted else graph
+    distance = "distance" if weighted else None
+    spectral_weight = "weight" if weighted else None
+    between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
+    columns = {
+        "degree": degree(graph),
+        "strength": strength(graph, "weight"),
+        "betweenness": between.values,
+        "closeness": closeness(path_graph, weight=distance),
+        "harmonic": harmonic(path_graph, weight=distance),
+        "eigenvector": eigenvector(graph, weight=spectral_weight),
+        "pagerank": pagerank(graph, weight=spectral_weight),
+        "clustering": local_clustering(graph),
+        "constraint": constraint(graph),
+        "effective_size": effective_size(graph),
+    }
+    community = communities_of(ctx, ref, flt, seed)
+    ranks = {name: rank_and_percentile(columns[name]) for name in RANKED_METRICS}
+    actors = []
+    for node in graph:
+        data = graph.nodes[node]
+        row = {"id": node, "name": data.get("name"), "kind": data.get("kind") or "other",
+               "clusters": list(data.get("clusters") or []),
+               "synthetic": bool(data.get("synthetic"))}
+        for name, values in columns.items():
+            row[name] = clean(values.get(node))
+        row["community"] = community.get(node)
+        for name, table in ranks.items():
+            row[f"{name}_rank"] = table[node]["rank"]
+            row[f"{name}_percentile"] = table[node]["percentile"]
+        actors.append(row)
+    actors.sort(key=actor_order)
+
+    summary = cohesion_summary(graph)
+    cohesion = {
+        "nodes": summary["n_nodes"],
+        "edges": summary["n_edges"],
+        "density": clean(summary["density"]) if graph.number_of_nodes() > 1 else None,
+        "average_degree": clean(summary["average_degree"]),
+        "components": summary["n_components"],
+        "largest_component_share": clean(summary["largest_share"]),
+        "isolates": summary["n_isolates"],
+        "fragmentation": clean(summary["fragmentation"]),
+        "average_clustering": clean(summary["average_clustering"]),
+        "transitivity": clean(summary["transitivity"]),
+        "average_path_length": clean(summary["average_path_length"]),
+        "diameter": summary["diameter"],
+        "max_core": summary["max_core"],
+        "degree_centralization": clean(summary["degree_centralization"]),
+        "modularity": clean(modularity(graph, community)) if graph.number_of_edges()
+        else None,
+        "communities": len(set(community.values())),
+    }
+    if ref is None:
+        primary = {v: (graph.nodes[v].get("clusters") or ["(none)"])[0] for v in graph}
+        labelled = graph.copy()
+        nx.set_node_attributes(labelled, primary, "primary_cluster")
+        cohesion["ei_index"] = clean(ei_index(labelled, "primary_cluster")["overall"]) \
+            if graph.number_of_edges() else None
+        cohesion["ei_index_definition"] = "ties across vs within clusters (first cluster)"
+    else:
+        cohesion["ei_index"] = ecosystem_ei(ctx, ref, flt)
+        cohesion["ei_index_definition"] = (
+            "ties of the country's actors abroad vs at home" if ref.kind == "country"
+            else "ties of members with non-members vs among members")
+    meta = {
+        "group": None if ref is None else ref.as_dict(),
+        "weighted": weighted,
+        "seed": seed,
+        "filter": flt.as_dict(),
+        "betweenness": {"approximate": between.approximate, "k": between.k},
+        "graph_version": ctx.store.graph_version(),
+    }
+    return {"meta": meta, "actors": actors, "cohesion": cohesion,
+            "headline": headline(graph, cohesion)}
+
+
+def headline(graph: nx.Graph, cohesion: dict) -> dict:
+    """The headline figures of a group graph, from its cohesion figures."""
+    return {
+        "nodes": cohesion["nodes"],
+        "edges": cohesion["edges"],
+        "density": cohesion["density"],
+        "isolates": cohesion["isolates"],
+        "components": cohesion["components"],
+        "projects": graph.graph.get("group_projects", 0),
+        "synthetic_actors": sum(1 for _, d in graph.nodes(data=True) if d.get("synthetic")),
+    }

@@ -1,0 +1,259 @@
+"""Actors, projects, recommendations, the scorecard, comparisons and what is loaded."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import networkx as nx
+
+from graph_schema import explore as gx
+from service.analytics import recommend
+from service.errors import BadParameter, NotFound
+from service.linkprediction import ties_with_years
+from service.scorecard import scorecard_lines
+
+from .context import Context
+from .figures import ecosystem_ei, metrics, null_model_of
+from .params import GroupFilter, GroupRef
+from .topics import MAX_NODES, named
+
+__all__ = ["COMPARE_FIGURES", "NULL_FIGURES", "actor", "actor_list", "actor_record", "clusters",
+           "compare", "overview", "project", "project_list", "recommendations", "scorecard"]
+
+RANK_COLUMNS = ("degree", "strength", "betweenness", "pagerank", "eigenvector")
+
+
+def clusters(ctx: Context) -> list[dict]:
+    """Every cluster with its members by kind, projects and synthetic share."""
+    return ctx.cached("clusters", (), ctx.store.clusters_overview)
+
+
+def overview(ctx: Context) -> dict:
+    """What is loaded: clusters, country ecosystems, loads with provenance, counts."""
+    return ctx.cached("overview", (), lambda: {
+        "clusters": ctx.store.clusters_overview(),
+        "countries": ctx.store.countries_overview(),
+        "loads": ctx.store.loads(),
+        "counts": ctx.store.counts(),
+    })
+
+
+# ----------------------------------------------------------------------------------------
+# Actors and projects
+# ----------------------------------------------------------------------------------------
+def recommendations(ctx: Context, actor_id: str, *, top: int = 20) -> list[dict]:
+    """Ranked missing links for one actor over the whole ecosystem, with explanations."""
+    ecosystem = ctx.graph(None)
+    if actor_id not in ecosystem:
+        raise NotFound("actor", actor_id)
+    return ctx.cached("recommendations", (actor_id, top),
+                      lambda: recommend(ecosystem, actor_id, top=top))
+
+
+def actor_record(ctx: Context, actor_id: str) -> dict:
+    """An actor's record (properties, region, clusters, niches) and its projects."""
+    def compute():
+        record = gx.actor_detail(ctx.store, actor_id)
+        if record is None:
+            raise NotFound("actor", actor_id)
+        return {"actor": record, "projects": gx.actor_projects(ctx.store, actor_id)}
+
+    return ctx.cached("actor-record", (actor_id,), compute)
+
+
+def actor(ctx: Context, actor_id: str, *, hops: int = 1, top: int = 10) -> dict:
+    """An actor's record, ego network (``hops`` 1 or 2), ecosystem ranks and percentiles
+    (the rows of the ecosystem's metrics), partners (shared projects), projects and
+    recommended partners with reasons."""
+    if hops not in (1, 2):
+        raise BadParameter("hops", f"must be 1 or 2, got {hops}")
+    return ctx.cached("actor", (actor_id, hops, top), lambda: _actor(ctx, actor_id, hops, top))
+
+
+def _actor(ctx: Context, actor_id: str, hops: int, top: int) -> dict:
+    record = actor_record(ctx, actor_id)
+    ecosystem = ctx.graph(None)
+    if actor_id not in ecosystem:
+        raise NotFound("actor", actor_id)
+    figures = metrics(ctx, None)
+    rows = {r["id"]: r for r in figures["actors"]}
+    ego = nx.ego_graph(ecosystem, actor_id, radius=hops)
+    reduced = False
+    if ego.number_of_nodes() > MAX_NODES:
+        ego = nx.ego_graph(ecosystem, actor_id, radius=1)
+        reduced = True
+    mine = rows[actor_id]
+    ranks = {name: {"value": mine[name], "rank": mine[f"{name}_rank"],
+                    "percentile": mine[f"{name}_percentile"]} for name in RANK_COLUMNS}
+    partners = []
+    for other, data in ecosystem[actor_id].items():
+        row = named(ecosystem, other)
+        row.update(shared=int(data.get("weight", 1)),
+                   clusters=list(ecosystem.nodes[other].get("clusters") or []))
+        partners.append(row)
+    partners.sort(key=lambda r: (-r["shared"], str(r["name"])))
+    return {"actor": record["actor"], "ego": ego, "ego_rows": [rows[v] for v in ego],
+            "hops": hops, "ego_reduced": reduced, "ranks": ranks,
+            "n_actors": ecosystem.number_of_nodes(), "partners": partners,
+            "projects": record["projects"],
+            "recommendations": recommendations(ctx, actor_id, top=top)}
+
+
+def project(ctx: Context, project_id: str) -> dict:
+    """A project's record, consortium (kinds, countries), clusters bridged and funding."""
+    return ctx.cached("project", (project_id,), lambda: _project(ctx, project_id))
+
+
+def _project(ctx: Context, project_id: str) -> dict:
+    record = gx.project_detail(ctx.store, project_id)
+    if record is None:
+        raise NotFound("project", project_id)
+    kinds = Counter(p.get("kind") or "other" for p in record["participants"])
+    bridged: dict[str, dict] = {}
+    for p in record["participants"]:
+        for c in p.get("clusters") or []:
+            entry = bridged.setdefault(c["id"], {"id": c["id"], "name": c["name"],
+                                                 "participants": 0})
+            entry["participants"] += 1
+    countries = Counter(p.get("country") for p in record["participants"] if p.get("country"))
+    total: dict[str, float] = defaultdict(float)
+    for f in record["fundings"]:
+        if f.get("amount") is not None:
+            total[f.get("currency") or ""] += float(f["amount"])
+    return {"project": record, "kinds": kinds.most_common(),
+            "clusters": sorted(bridged.values(), key=lambda c: str(c["name"])),
+            "bridges_clusters": len(bridged) >= 2, "countries": countries.most_common(),
+            "funding_total": dict(total)}
+
+
+def actor_list(ctx: Context, *, page: int, per_page: int, kind: str | None = None,
+               country: str | None = None, cluster: str | None = None,
+               text: str | None = None) -> tuple[int, list[dict]]:
+    """A page of actors (``total``, ``items``), filtered."""
+    params = (page, per_page, kind, country, cluster, text)
+    return ctx.cached("actor-list", params, lambda: ctx.store.actors_page(
+        skip=(page - 1) * per_page, limit=per_page, kind=kind, country=country,
+        cluster=cluster, text=text))
+
+
+def project_list(ctx: Context, *, page: int, per_page: int, year: int | None = None,
+                 cluster: str | None = None, text: str | None = None) -> tuple[int, list[dict]]:
+    """A page of projects (``total``, ``items``), filtered."""
+    params = (page, per_page, year, cluster, text)
+    return ctx.cached("project-list", params, lambda: ctx.store.projects_page(
+        skip=(page - 1) * per_page, limit=per_page, year=year, cluster=cluster, text=text))
+
+
+# ----------------------------------------------------------------------------------------
+# Scorecard
+# ----------------------------------------------------------------------------------------
+def scorecard(ctx: Context, cluster_id: str, *, as_of: int | None = None,
+              null_runs: int = 20) -> dict:
+    """The evaluation-grid scorecard of one cluster (see :mod:`service.scorecard`).
+
+    Built on the unfiltered data: the grid judges the contract-programme as a whole.
+    """
+    ref = GroupRef.cluster(cluster_id)
+    cluster = ctx.describe(ref)
+    return ctx.cached("scorecard", (cluster_id, as_of, null_runs),
+                      lambda: _scorecard(ctx, ref, cluster, as_of, null_runs))
+
+
+def _scorecard(ctx: Context, ref: GroupRef, cluster: dict, as_of: int | None,
+               null_runs: int) -> dict:
+    store = ctx.store
+    locations = store.cluster_member_locations(ref.id)
+    actors_list, participations = ctx.records(ref)
+    actors = {a["id"]: a for a in actors_list}
+    members = [{"actor_id": loc["actor_id"], "kind": actors[loc["actor_id"]].get("kind"),
+                "since": loc["since"], "region_id": loc["region_id"],
+                "country": loc["country"]} for loc in locations]
+    project_ids = {p["project_id"] for p in participations}
+    consortia: dict[str, list[dict]] = defaultdict(list)
+    for row in store.project_participants(project_ids):
+        consortia[row["project_id"]].append(row)
+    countries = [m["country"] for m in members if m.get("country")]
+    home_country = max(set(countries), key=countries.count) if countries else None
+    region_id = locations[0]["cluster_region_id"] if locations else None
+
+    flt = GroupFilter()
+    cohesion = metrics(ctx, ref, flt)["cohesion"]
+    network = {"density": cohesion["density"], "components": cohesion["components"],
+               "largest_share": cohesion["largest_component_share"],
+               "average_clustering": cohesion["average_clustering"]}
+    null = null_model_of(ctx, ref, flt, runs=null_runs)
+    if null is not None:
+        network["clustering_z"] = null["figures"]["average_clustering"].get("z")
+    network["ei_index"] = ecosystem_ei(ctx, ref, flt)
+    first_years = Counter(year for _, _, year in ties_with_years(participations)
+                          if year is not None)
+    network["ties_by_year"] = dict(sorted(first_years.items()))
+    card = scorecard_lines(
+        cluster={"id": ref.id, "name": cluster.get("name"), "region_id": region_id,
+                 "country": home_country},
+        members=members,
+        participations=participations,
+        consortia=consortia,
+        targets=store.cluster_targets(ref.id),
+        outputs=store.cluster_outputs(ref.id),
+        network=network,
+        as_of=as_of,
+    )
+    card["synthetic"] = any(a.get("synthetic") for a in actors.values())
+    return card
+
+
+# ----------------------------------------------------------------------------------------
+# Comparing clusters
+# ----------------------------------------------------------------------------------------
+COMPARE_FIGURES = ("nodes", "edges", "density", "average_degree", "components",
+                   "largest_component_share", "isolates", "average_clustering",
+                   "transitivity", "average_path_length", "modularity", "communities",
+                   "ei_index")
+NULL_FIGURES = ("average_clustering", "transitivity", "average_path_length", "n_components")
+
+
+def parse_cluster_ids(raw, known) -> list[str]:
+    """The cluster ids of ``?clusters=a,b`` (two to six, each known).
+
+    >>> parse_cluster_ids("a, b", ["a", "b", "c"])
+    ['a', 'b']
+    """
+    ids = [c.strip() for c in (raw or "").split(",") if c.strip()]
+    ids = list(dict.fromkeys(ids))
+    if len(ids) < 2:
+        raise BadParameter("clusters", "name at least two clusters: ?clusters=a,b")
+    if len(ids) > 6:
+        raise BadParameter("clusters", "compare at most six clusters at once")
+    known = set(known)
+    for c in ids:
+        if c not in known:
+            raise NotFound("cluster", c)
+    return ids
+
+
+def compare(ctx: Context, ids: list[str], flt: GroupFilter | None = None, *,
+            null_runs: int = 20) -> dict:
+    """Side-by-side figures of clusters.
+
+    Size-normalised figures (density, average degree, shares) and the null-model z-scores
+    (observed against degree-preserving rewirings) make clusters of different sizes
+    comparable; raw counts are shown for context.
+    """
+    flt = flt or GroupFilter()
+    names = {c["id"]: c["name"] for c in clusters(ctx)}
+    columns = []
+    for cid in ids:
+        result = metrics(ctx, GroupRef.cluster(cid), flt, null_runs=null_runs)
+        cohesion = result["cohesion"]
+        null = cohesion.get("null_model") or {}
+        columns.append({
+            "id": cid, "name": names.get(cid, cid),
+            "figures": {k: cohesion.get(k) for k in COMPARE_FIGURES},
+            "z": {k: (null.get(k) or {}).get("z") for k in NULL_FIGURES},
+            "null": {k: null.get(k) for k in NULL_FIGURES},
+            "runs": (cohesion.get("null_model_meta") or {}).get("runs"),
+            "synthetic": any(a.get("synthetic") for a in result["actors"]),
+        })
+    return {"clusters": columns, "figures": COMPARE_FIGURES, "null_figures": NULL_FIGURES,
+            "filter": flt.as_dict()}
