@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph_schema import explore as gx
 from graph_schema.model import ACTOR_KINDS
 from graph_schema.store import GraphStore
 from service.analytics import (
@@ -482,7 +481,7 @@ def actor_page(store: GraphStore, actor_id: str, *, ecosystem: nx.Graph, central
     partners (shared projects), projects and recommended partners with reasons."""
     if hops not in (1, 2):
         raise InvalidParameter(f"hops must be 1 or 2, got {hops}")
-    actor = gx.actor_detail(store, actor_id)
+    actor = store.actor_detail(actor_id)
     if actor is None or actor_id not in ecosystem:
         raise ActorNotFound(f"no actor with id {actor_id!r}")
     ego = nx.ego_graph(ecosystem, actor_id, radius=hops)
@@ -503,13 +502,13 @@ def actor_page(store: GraphStore, actor_id: str, *, ecosystem: nx.Graph, central
     recommendations = recommend(ecosystem, actor_id, top=top)
     return {"actor": actor, "ego": ego, "hops": hops, "ego_reduced": reduced,
             "ranks": ranks, "n_actors": centrality["n"], "partners": partners,
-            "projects": gx.actor_projects(store, actor_id),
+            "projects": store.actor_projects(actor_id),
             "recommendations": recommendations}
 
 
 def project_page(store: GraphStore, project_id: str) -> dict:
     """A project's record, consortium (kinds, countries), clusters bridged and funding."""
-    project = gx.project_detail(store, project_id)
+    project = store.project_detail(project_id)
     if project is None:
         raise ProjectNotFound(f"no project with id {project_id!r}")
     kinds = Counter(p.get("kind") or "other" for p in project["participants"])

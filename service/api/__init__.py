@@ -46,7 +46,7 @@ def _state():
 )
 def health():
     store = _state().store
-    store.driver.verify_connectivity()
+    store.verify_connectivity()
     return jsonify({"status": "ok", "graph_version": store.graph_version()})
 
 
@@ -736,14 +736,12 @@ def actors():
     },
 )
 def actor(actor_id: str):
-    from graph_schema.explore import actor_detail, actor_projects
-
     state = _state()
-    found = state.cached("api-actor", (actor_id,), lambda: actor_detail(state.store, actor_id))
+    found = state.cached("api-actor", (actor_id,), lambda: state.store.actor_detail(actor_id))
     if found is None:
         return problem(404, "not-found", "Unknown actor", f"no actor with id {actor_id!r}")
     projects = state.cached(
-        "api-actor-projects", (actor_id,), lambda: actor_projects(state.store, actor_id)
+        "api-actor-projects", (actor_id,), lambda: state.store.actor_projects(actor_id)
     )
     return jsonify({**found, "projects": projects})
 
@@ -814,11 +812,9 @@ def projects():
     },
 )
 def project(project_id: str):
-    from graph_schema.explore import project_detail
-
     state = _state()
     found = state.cached(
-        "api-project", (project_id,), lambda: project_detail(state.store, project_id)
+        "api-project", (project_id,), lambda: state.store.project_detail(project_id)
     )
     if found is None:
         return problem(404, "not-found", "Unknown project", f"no project with id {project_id!r}")
