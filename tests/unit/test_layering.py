@@ -211,3 +211,33 @@ def test_console_allowance_is_still_needed(name):
     needed = (cypher_literals(source) or _neo4j_imports(source)
               or (not name.startswith("graph_schema/") and _driver_uses(source)))
     assert needed, f"{name} follows the rules now: remove it from CONSOLE_PENDING"
+
+
+def _imported_modules(source: str) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.add(node.module)
+    return out
+
+
+def test_graph_schema_imports_no_other_package_of_the_project():
+    offenders = [f"{name}: {module}" for name, source in MODULES
+                 if name.startswith("graph_schema/")
+                 for module in sorted(_imported_modules(source))
+                 if module.split(".")[0] in {"loaders", "service", "web"}]
+    assert not offenders, "graph_schema must not import loaders, service or web:\n" + \
+        "\n".join(offenders)
+
+
+def test_graph_schema_readme_lists_every_public_store_method():
+    from graph_schema.store import GraphStore
+
+    text = (ROOT / "graph_schema" / "README.md").read_text(encoding="utf-8")
+    methods = [name for name, value in vars(GraphStore).items()
+               if callable(value) and not name.startswith("_")]
+    assert len(methods) > 20
+    missing = [name for name in methods if f"`{name}(" not in text]
+    assert not missing, f"graph_schema/README.md does not describe GraphStore.{missing}"
