@@ -99,7 +99,7 @@ def main() -> int:
         print(f"ratio batched / per-row: {batched / per_row:.1f}x")
         store.delete_all()
         del report
-    store.driver.close()
+    store.close()
     return 0
 
 

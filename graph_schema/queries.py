@@ -336,3 +336,62 @@ RETURN size(matched) AS total,
         p {.id, .title, .acronym, .start_year, .end_year, .budget, .currency,
            .synthetic}] AS items
 """
+
+# --------------------------------------------------------------------------------------
+# Explorer pages: an actor's and a project's details (GraphStore.actor_detail, ...)
+# --------------------------------------------------------------------------------------
+ACTOR_DETAIL = """
+MATCH (a:Actor {id: $id})
+OPTIONAL MATCH (a)-[:LOCATED_IN]->(r:Region)
+OPTIONAL MATCH (a)-[m:MEMBER_OF]->(c:Cluster)
+WITH a, r, collect(CASE WHEN c IS NULL THEN NULL
+                        ELSE {id: c.id, name: c.name, since: m.since} END) AS clusters
+OPTIONAL MATCH (a)-[:ACTIVE_IN]->(n:Niche)
+RETURN a {.*} AS actor, r {.id, .name} AS region, clusters,
+       collect(n {.id, .name}) AS niches
+"""
+
+ACTOR_PROJECTS = """
+MATCH (a:Actor {id: $id})-[r:PARTICIPATES_IN]->(p:Project)
+OPTIONAL MATCH (p)<-[:PARTICIPATES_IN]-(other:Actor)
+WITH p, r, count(DISTINCT other) AS participants
+RETURN p.id AS id, p.title AS title, p.acronym AS acronym, p.start_year AS start_year,
+       p.end_year AS end_year, r.role AS role, participants, p.synthetic AS synthetic
+ORDER BY p.start_year DESC, p.id
+"""
+
+PROJECT_DETAIL = """
+MATCH (p:Project {id: $id})
+OPTIONAL MATCH (p)-[f:FUNDED_BY]->(g:Programme)
+WITH p, collect(CASE WHEN g IS NULL THEN NULL ELSE
+  {id: g.id, name: g.name, amount: f.amount, currency: f.currency, year: f.year} END)
+  AS fundings
+OPTIONAL MATCH (p)<-[r:PARTICIPATES_IN]-(a:Actor)
+OPTIONAL MATCH (a)-[:MEMBER_OF]->(c:Cluster)
+WITH p, fundings, r, a, collect(c {.id, .name}) AS clusters
+RETURN p {.*} AS project, fundings,
+       collect(CASE WHEN a IS NULL THEN NULL ELSE
+         {id: a.id, name: a.name, kind: a.kind, country: a.country, role: r.role,
+          synthetic: a.synthetic, clusters: clusters} END) AS participants
+"""
+
+# --------------------------------------------------------------------------------------
+# Exports: the whole data graph, label by label and relationship by relationship
+# (GraphStore.export_nodes, export_relationships, export_loads)
+# --------------------------------------------------------------------------------------
+EXPORT_NODES: dict[str, str] = {
+    label: f"MATCH (n:{label}) RETURN properties(n) AS props ORDER BY n.id"
+    for label in NODE_LABELS
+}
+
+#: (relationship type, start label, end label) -> statement
+EXPORT_RELS: dict[tuple[str, str, str], str] = {
+    (rel, start, end): (f"MATCH (a:{start})-[r:{rel}]->(b:{end}) "
+                        "RETURN a.id AS start, b.id AS end, properties(r) AS props "
+                        "ORDER BY start, end")
+    for rel, pairs in REL_TYPES.items()
+    for start, end in pairs
+}
+
+EXPORT_LOADS = ("MATCH (l:Load) RETURN l.source AS source, l.attribution AS attribution, "
+                "l.synthetic AS synthetic ORDER BY l.id")

@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from neo4j import Driver, RoutingControl
+from neo4j.exceptions import DriverError, Neo4jError
 
 from . import queries as q
 from .model import NODE_LABELS, REL_TYPES, Dataset
 
-__all__ = ["GraphStore", "LoadReport"]
+__all__ = ["DATABASE_ERRORS", "GraphStore", "LoadReport"]
+
+#: What a failing database raises (unreachable server, refused statement, lost connection),
+#: so that callers can report it without importing the driver.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (Neo4jError, DriverError)
 
 _TARGET_OF_LABEL = {
     "Region": "regions",
@@ -92,6 +97,21 @@ class GraphStore:
         self.driver = driver
         self.database = database
         self.batch_size = int(batch_size)
+
+    # -- lifetime --------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the driver (idempotent). ``with GraphStore(...) as store:`` calls it."""
+        self.driver.close()
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def verify_connectivity(self) -> None:
+        """Raise one of :data:`DATABASE_ERRORS` unless the server answers."""
+        self.driver.verify_connectivity()
 
     # -- plumbing --------------------------------------------------------------------
     def _read(self, query: str, **params) -> list[dict]:
@@ -344,3 +364,50 @@ class GraphStore:
 
     def loads(self) -> list[dict]:
         return [r["load"] for r in self._read(q.LOADS)]
+
+    # -- explorer pages -----------------------------------------------------------------
+    def actor_detail(self, actor_id: str) -> dict | None:
+        """The actor's properties, region, clusters (with ``since``) and niches, or None."""
+        rows = self._read(q.ACTOR_DETAIL, id=actor_id)
+        if not rows:
+            return None
+        row = rows[0]
+        actor = dict(row["actor"])
+        actor["region"] = row["region"]
+        actor["clusters"] = sorted(row["clusters"], key=lambda c: str(c["name"]))
+        actor["niches"] = sorted(row["niches"], key=lambda n: str(n["name"]))
+        return actor
+
+    def actor_projects(self, actor_id: str) -> list[dict]:
+        """The actor's projects, newest first, with its role and the number of participants."""
+        return self._read(q.ACTOR_PROJECTS, id=actor_id)
+
+    def project_detail(self, project_id: str) -> dict | None:
+        """The project's properties, fundings and consortium (kinds, countries, clusters)."""
+        rows = self._read(q.PROJECT_DETAIL, id=project_id)
+        if not rows:
+            return None
+        row = rows[0]
+        project = dict(row["project"])
+        project["fundings"] = sorted(row["fundings"],
+                                     key=lambda f: (str(f["name"]), f["year"] or 0))
+        project["participants"] = sorted(
+            row["participants"], key=lambda p: (p["role"] != "coordinator", str(p["name"])))
+        return project
+
+    # -- exports ------------------------------------------------------------------------
+    def export_nodes(self) -> dict[str, dict[str, dict]]:
+        """Every data node: ``{label: {id: every property}}``, labels of the model."""
+        return {label: {row["props"]["id"]: row["props"] for row in self._read(query)}
+                for label, query in q.EXPORT_NODES.items()}
+
+    def export_relationships(self) -> list[tuple[str, str, str, str, str, dict]]:
+        """Every data relationship: ``(type, start label, start id, end label, end id,
+        every property)``, in the model's order, then by start and end id."""
+        return [(rel, start, row["start"], end, row["end"], row["props"])
+                for (rel, start, end), query in q.EXPORT_RELS.items()
+                for row in self._read(query)]
+
+    def export_loads(self) -> list[dict]:
+        """``source``, ``attribution`` and ``synthetic`` of every load, by load id."""
+        return self._read(q.EXPORT_LOADS)

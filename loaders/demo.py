@@ -24,14 +24,13 @@ same seed gives byte-identical files.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bundle import FILES, METADATA_FILE, format_cell
+from .bundle_format import FILES, bundle_files, write_bundle
 
 __all__ = ["write_demo_bundle", "DEMO_NAME", "JOINT_TARGETS", "CLUSTER_IDS"]
 
@@ -881,8 +880,9 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
     Parameters
     ----------
     folder : path
-        Where to write the CSV files of :data:`loaders.bundle.FILES` and ``bundle.json``.
-        Files of the same names are overwritten; nothing else is touched.
+        Where to write the bundle (every CSV file of :data:`loaders.bundle_format.FILES` and
+        ``bundle.json``), through :func:`loaders.bundle_format.write_bundle`: files of the
+        same names are overwritten; nothing else is touched.
     seed : int
         Seed of the generator; the same seed gives byte-identical files.
 
@@ -892,8 +892,6 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
         ``files`` (rows per CSV file), ``members_per_cluster``, ``projects``,
         ``cross_cluster_projects`` and ``seed``.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     facts = _facts()
     generated = _generate(seed)
 
@@ -902,18 +900,6 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
         for row in rows:
             row.setdefault("synthetic", True)
         tables.setdefault(name, []).extend(rows)
-
-    counts: dict[str, int] = {}
-    for spec in FILES:
-        rows = tables.get(spec.target, [])
-        lines = [[format_cell(row.get(column)) for column in spec.column_names] for row in rows]
-        key_index = [spec.column_names.index(k) for k in spec.key]
-        lines.sort(key=lambda line: ([line[i] for i in key_index], line))
-        with (folder / spec.file).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(spec.column_names)
-            writer.writerows(lines)
-        counts[spec.file] = len(lines)
 
     meta = {
         "name": DEMO_NAME,
@@ -927,8 +913,8 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
         ),
         "synthetic": True,
     }
-    (folder / METADATA_FILE).write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_bundle(folder, bundle_files(tables, meta))
+    counts = {spec.file: len(tables.get(spec.target, [])) for spec in FILES}
 
     members: dict[str, int] = dict.fromkeys(CLUSTER_IDS, 0)
     for m in generated["memberships"]:

@@ -65,5 +65,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     import atexit
 
-    atexit.register(store.driver.close)
+    atexit.register(store.close)
     return app

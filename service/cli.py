@@ -67,18 +67,18 @@ def cmd_neo4j(args, settings) -> int:
              "provisions nothing. Unset it to use the local server.")
         return 2
     if settings.get("NEO4J_URI"):
-        from .db import make_driver
+        from .db import make_store
 
-        driver = make_driver(settings)
+        store = make_store(settings)
         try:
-            driver.verify_connectivity()
+            store.verify_connectivity()
             _echo(f"Using configured server {settings['NEO4J_URI']}: answers")
             return 0
         except Exception as exc:  # noqa: BLE001 - reported to the user
             _echo(f"Using configured server {settings['NEO4J_URI']}: {exc}")
             return 1
         finally:
-            driver.close()
+            store.close()
     local = LocalNeo4j.from_settings(settings)
     try:
         if args.action == "install":
@@ -92,7 +92,7 @@ def cmd_neo4j(args, settings) -> int:
             try:
                 store.migrate()
             finally:
-                store.driver.close()
+                store.close()
             _echo(str(status))
             _echo("Schema migrated (constraints and indexes online).")
         elif args.action == "stop":
@@ -129,7 +129,7 @@ def cmd_db(args, settings) -> int:
                 return 2
             _echo(f"Deleted {store.delete_all():,} nodes.")
     finally:
-        store.driver.close()
+        store.close()
     return 0
 
 
@@ -177,7 +177,7 @@ def cmd_load(args, settings) -> int:
         return 2
     finally:
         if store is not None:
-            store.driver.close()
+            store.close()
 
 
 def cmd_demo(args, settings) -> int:
@@ -204,7 +204,7 @@ def cmd_demo(args, settings) -> int:
               "and ties are SYNTHETIC)...")
         return _write(store, dataset, kind="demo", synthetic=True, as_json=False)
     finally:
-        store.driver.close()
+        store.close()
         if folder_ctx is not None:
             folder_ctx.cleanup()
 
@@ -268,7 +268,7 @@ def _use_case(settings, compute):
         _err(f"error: {exc}")
         return 2, None
     finally:
-        store.driver.close()
+        store.close()
 
 
 def _scoped(args, settings, compute):
@@ -411,7 +411,7 @@ def cmd_evaluate_links(args, settings) -> int:
     try:
         result = evaluate_store(store, protocol=args.protocol, k=args.k, seed=args.seed)
     finally:
-        store.driver.close()
+        store.close()
     if args.format == "json":
         _emit(json.dumps(result, indent=2, default=_json_default), None)
         return 0
@@ -460,7 +460,7 @@ def scorecard_markdown(card: dict) -> str:
 
 # -- export ---------------------------------------------------------------------------
 def cmd_export(args, settings) -> int:
-    from graph_schema.export import ExportError, run_export
+    from .exports import ExportError, run_export
 
     store = _store(settings)
     try:
@@ -469,7 +469,7 @@ def cmd_export(args, settings) -> int:
         _err(f"error: {exc}")
         return 2
     finally:
-        store.driver.close()
+        store.close()
     for note in summary["notes"]:
         _err(f"note: {note}")
     _echo(f"exported {summary['nodes']:,} nodes and {summary['relationships']:,} "
@@ -717,12 +717,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # noqa: BLE001 - a clean message instead of a traceback
-        from neo4j.exceptions import Neo4jError as DriverError
-        from neo4j.exceptions import ServiceUnavailable
+        from graph_schema.store import DATABASE_ERRORS
 
         from .neo4j_server import Neo4jError
 
-        if isinstance(exc, Neo4jError | ServiceUnavailable | DriverError):
+        if isinstance(exc, (Neo4jError, *DATABASE_ERRORS)):
             _err(f"error: {exc}")
             return 1
         raise

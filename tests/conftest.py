@@ -67,7 +67,7 @@ def session_store(neo4j_settings):
     store = make_store(neo4j_settings)
     store.migrate()
     yield store
-    store.driver.close()
+    store.close()
 
 
 @pytest.fixture
@@ -147,4 +147,4 @@ def make_app(neo4j_settings, tmp_path_factory):
 
     yield build
     for app in apps:
-        app.extensions["synergraph"].store.driver.close()
+        app.extensions["synergraph"].store.close()

@@ -1,7 +1,7 @@
 """Exports: ``GET /api/v1/export?format=bundle|graphml|gexf|json[&cluster=ID]``.
 
 ``bundle`` answers a zip of the canonical CSV bundle; the others one file. See
-:mod:`graph_schema.export` for what each format holds. Like the console, the view is a
+:mod:`service.exports` for what each format holds. Like the console, the view is a
 plain function so that an access-control decorator can be added later.
 """
 
@@ -11,7 +11,7 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 
-from graph_schema.export import FORMATS, UnknownCluster, export_bytes
+from service.exports import FORMATS, UnknownCluster, export_bytes
 
 from . import problem
 from .openapi import documented, param

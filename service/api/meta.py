@@ -17,7 +17,7 @@ from .schemas import SCHEMAS
                                  ["status", "graph_version"]))})
 def health():
     store = context().store
-    store.driver.verify_connectivity()
+    store.verify_connectivity()
     return jsonify({"status": "ok", "graph_version": store.graph_version()})
 
 

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
-from graph_schema import explore as gx
 from service.analytics import recommend
 from service.errors import BadParameter, NotFound
 from service.linkprediction import ties_with_years
@@ -53,10 +52,10 @@ def recommendations(ctx: Context, actor_id: str, *, top: int = 20) -> list[dict]
 def actor_record(ctx: Context, actor_id: str) -> dict:
     """An actor's record (properties, region, clusters, niches) and its projects."""
     def compute():
-        record = gx.actor_detail(ctx.store, actor_id)
+        record = ctx.store.actor_detail(actor_id)
         if record is None:
             raise NotFound("actor", actor_id)
-        return {"actor": record, "projects": gx.actor_projects(ctx.store, actor_id)}
+        return {"actor": record, "projects": ctx.store.actor_projects(actor_id)}
 
     return ctx.cached("actor-record", (actor_id,), compute)
 
@@ -105,7 +104,7 @@ def project(ctx: Context, project_id: str) -> dict:
 
 
 def _project(ctx: Context, project_id: str) -> dict:
-    record = gx.project_detail(ctx.store, project_id)
+    record = ctx.store.project_detail(project_id)
     if record is None:
         raise NotFound("project", project_id)
     kinds = Counter(p.get("kind") or "other" for p in record["participants"])

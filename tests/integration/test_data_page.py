@@ -18,7 +18,7 @@ def app(store, neo4j_settings, tmp_path):
     config.update(SYNERGRAPH_HOME=str(tmp_path / "home"), TESTING=True)
     app = create_app(config)
     yield app
-    app.extensions["synergraph"].store.driver.close()
+    app.extensions["synergraph"].store.close()
 
 
 def _zip(folder) -> io.BytesIO:

@@ -12,17 +12,18 @@ import networkx as nx
 import pytest
 from neo4j import RoutingControl
 
-from graph_schema.export import (
+from graph_schema.model import NODE_LABELS
+from loaders.bundle import FILES, METADATA_FILE, read_bundle
+from loaders.bundle_format import META_KEYS
+from loaders.cordis import read_cordis
+from loaders.demo import write_demo_bundle
+from service.exports import (
     ExportError,
     UnknownCluster,
     export_bytes,
     read_graph,
     run_export,
 )
-from graph_schema.model import NODE_LABELS
-from loaders.bundle import FILES, METADATA_FILE, read_bundle
-from loaders.cordis import read_cordis
-from loaders.demo import write_demo_bundle
 
 pytestmark = [pytest.mark.neo4j]
 
@@ -113,6 +114,12 @@ def test_demo_bundle_round_trips_byte_for_byte(demo, demo_bundle, tmp_path):
     meta = json.loads(exported[METADATA_FILE])
     assert meta["synthetic"] is True and meta["name"] == "synergraph-export"
     assert "Les ECO" in meta["attribution"]
+    # One bundle.json format for every writer: the export's is the demo's, byte for byte,
+    # but for the name (same keys in the same order, same indentation, same escaping).
+    assert list(meta) == list(META_KEYS)
+    demo_meta = _files(demo_bundle)[METADATA_FILE]
+    assert exported[METADATA_FILE] == demo_meta.replace(b'"demo-morocco-2011"',
+                                                        b'"synergraph-export"')
 
 
 def test_cluster_bundle_stands_alone_and_round_trips(demo, tmp_path):
@@ -278,7 +285,7 @@ def client(demo, neo4j_settings, tmp_path, sign_in):
     if exports_blueprint.name not in app.blueprints:
         app.register_blueprint(exports_blueprint)
     yield sign_in(app, app.test_client(), "evaluator")
-    app.extensions["synergraph"].store.driver.close()
+    app.extensions["synergraph"].store.close()
 
 
 def test_api_exports(client, demo, tmp_path):
