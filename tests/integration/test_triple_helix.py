@@ -86,3 +86,45 @@ def test_triple_helix_of_a_cordis_country_matches_an_independent_computation(
     direct = synergy_for(store, GroupRef("country", "DE"))["triple_helix"]
     assert direct["T"] == pytest.approx(expected["T"], abs=1e-12)
     assert direct["table"] == helix["table"]
+
+
+def _demo_helix(folder: Path, cluster: str) -> dict:
+    """The helix table of a demo cluster from the bundle's CSV files (same definition)."""
+    def rows(name):
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    sphere_of_kind = {"company": "industry", "large_company": "industry", "sme": "industry",
+                      "startup": "industry", "university": "academia",
+                      "research_lab": "academia", "training_centre": "academia",
+                      "public_agency": "government", "funder": "government"}
+    sphere = {a["id"]: sphere_of_kind.get(a["kind"]) for a in rows("actors.csv")}
+    members = {m["actor_id"] for m in rows("memberships.csv") if m["cluster_id"] == cluster}
+    partners = defaultdict(set)
+    for p in rows("participations.csv"):
+        partners[p["project_id"]].add(p["actor_id"])
+    table = Counter()
+    for orgs in partners.values():
+        present = {sphere[a] for a in orgs} - {None}
+        if orgs & members and present:
+            table["".join(str(int(s in present)) for s in HELIX)] += 1
+    return dict(table)
+
+
+def test_demo_clusters_now_have_a_government_sphere(store, make_app, tmp_path):
+    from loaders.bundle import read_bundle
+    from loaders.demo import write_demo_bundle
+
+    write_demo_bundle(tmp_path, seed=2011)
+    store.write(read_bundle(tmp_path), kind="demo", synthetic=True)
+    client = api_client(make_app(), "evaluator")
+    for cluster in ("mnc", "ce3m", "mmc", "oceanopole"):
+        expected = _demo_helix(tmp_path, cluster)
+        helix = client.get(f"/api/v1/clusters/{cluster}/synergy").get_json()["triple_helix"]
+        assert {k: v for k, v in helix["table"].items() if v} == expected, cluster
+        # public agencies take part: H_g > 0 (it was 0 with the old mapping) ...
+        assert sum(n for cell, n in expected.items() if cell[2] == "1") > 0, cluster
+        assert helix["H_g"] > 0, cluster
+        # ... but every demo project has a company, so industry is constant and T = 0
+        assert set(expected) <= {"010", "011", "110", "111"}, cluster
+        assert helix["H_i"] == 0.0 and helix["T"] == 0.0, cluster
