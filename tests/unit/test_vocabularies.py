@@ -8,6 +8,7 @@ which left the government sphere empty and the triple helix at 0).
 
 from __future__ import annotations
 
+import inspect
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -80,6 +81,11 @@ def test_helix_sphere_of_every_kind():
     # left out on purpose (docs/metrics.md says why)
     assert synergy.DEFAULT_HELIX[ActorKind.ASSOCIATION] is None
     assert synergy.DEFAULT_HELIX[ActorKind.OTHER] is None
+
+
+def test_triple_helix_axes_are_the_three_spheres():
+    axes = inspect.signature(synergy.triple_helix).parameters["helix"].default
+    assert len(axes) == 3 and set(axes) == set(HelixSphere)
 
 
 def test_kind_family_of_every_kind_and_the_kind_groups():
