@@ -39,7 +39,7 @@ KINDS = (
     "sme",
     "startup",
     "training_centre",
-    "public_body",
+    "public_agency",
 )
 REGIONS = tuple(f"R{i:02d}" for i in range(20))
 
@@ -64,7 +64,7 @@ def _kind_probs(q):
             0.40 * (1 - q) + 0.05,  # sme
             0.10 * (1 - q),  # startup
             0.05,  # training_centre
-            0.06,  # public_body
+            0.06,  # public_agency
         ]
     )
 

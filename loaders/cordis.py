@@ -27,7 +27,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from graph_schema.model import PARTICIPATION_ROLES, Dataset
+from graph_schema.model import PARTICIPATION_ROLES, ActorKind, Dataset, ParticipationRole
 
 from .countries import country_name
 from .csvio import read_csv
@@ -40,20 +40,23 @@ ATTRIBUTION = (
     "2011/833/EU and CC BY 4.0"
 )
 
-KIND_OF_ACTIVITY = {
-    "HES": "university",
-    "REC": "research_lab",
-    "PUB": "public_agency",
-    "OTH": "other",
+#: CORDIS ``activityType`` -> actor kind. PRC (private for-profit) is not here: it becomes
+#: ``sme`` or ``company`` by the SME flag.
+KIND_OF_ACTIVITY: dict[str, ActorKind] = {
+    "HES": ActorKind.UNIVERSITY,
+    "REC": ActorKind.RESEARCH_LAB,
+    "PUB": ActorKind.PUBLIC_AGENCY,
+    "OTH": ActorKind.OTHER,
 }
 
-ROLE_OF_CORDIS_ROLE = {
-    "coordinator": "coordinator",
-    "participant": "participant",
-    "partner": "partner",
-    "thirdparty": "third_party",
-    "internationalpartner": "international_partner",
-    "associatedpartner": "associated_partner",
+#: CORDIS ``role`` (lower case, without ``_``) -> participation role.
+ROLE_OF_CORDIS_ROLE: dict[str, ParticipationRole] = {
+    "coordinator": ParticipationRole.COORDINATOR,
+    "participant": ParticipationRole.PARTICIPANT,
+    "partner": ParticipationRole.PARTNER,
+    "thirdparty": ParticipationRole.THIRD_PARTY,
+    "internationalpartner": ParticipationRole.INTERNATIONAL_PARTNER,
+    "associatedpartner": ParticipationRole.ASSOCIATED_PARTNER,
 }
 
 ORG_REQUIRED = ("projectID", "organisationID", "name", "activityType", "country", "role")

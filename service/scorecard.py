@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
+from graph_schema.model import Indicator
 from service.analytics.synergy import COMPANY_KINDS, RESEARCH_KINDS, TRAINING_KINDS
 
 __all__ = ["COMPANY_KINDS", "RESEARCH_KINDS", "TRAINING_KINDS", "progress_status",
            "scorecard_lines", "INDICATOR_LABELS"]
 
-INDICATOR_LABELS = {
-    "collaborative_projects": "Collaborative R&D projects",
-    "patents": "Patents filed",
-    "startups": "Start-ups created",
-    "rd_jobs": "R&D jobs",
+#: Label of every contract-programme indicator (total over
+#: :class:`~graph_schema.model.Indicator`; the web pages translate them).
+INDICATOR_LABELS: dict[Indicator, str] = {
+    Indicator.COLLABORATIVE_PROJECTS: "Collaborative R&D projects",
+    Indicator.PATENTS: "Patents filed",
+    Indicator.STARTUPS: "Start-ups created",
+    Indicator.RD_JOBS: "R&D jobs",
 }
 
 

@@ -19,26 +19,34 @@ import networkx as nx
 from flask_babel import get_translations, gettext, ngettext
 from pyvis.network import Network
 
+from graph_schema.model import ActorKind
 from service.analytics._graph import igraph_rng
 
 __all__ = ["CATEGORY_PALETTE", "KIND_STYLE", "aggregate_data", "category_colours", "draw_group",
            "kind_label",
            "layout_positions", "network_data", "render_network", "VIS_DIR"]
 
-#: Colour (Paul Tol's colour-blind-safe "muted" scheme) and shape per actor kind. Shapes
+def N_(text: str) -> str:
+    """Mark a string for translation without translating it (translated where shown)."""
+    return text
+
+
+#: Colour (Paul Tol's colour-blind-safe "muted" scheme), shape and label (marked for the
+#: translation catalogue, translated by :func:`kind_label`) of every actor kind. Shapes
 #: repeat the family (companies round, research square, ...) so colour is not the only cue.
-KIND_STYLE: dict[str, tuple[str, str, str]] = {
-    "large_company": ("#332288", "dot", "Large company"),
-    "company": ("#4477AA", "dot", "Company"),
-    "sme": ("#88CCEE", "dot", "SME"),
-    "startup": ("#44AA99", "dot", "Start-up"),
-    "university": ("#CC6677", "square", "University"),
-    "research_lab": ("#882255", "square", "Research lab"),
-    "training_centre": ("#DDCC77", "triangle", "Training centre"),
-    "public_agency": ("#117733", "diamond", "Public agency"),
-    "funder": ("#999933", "diamond", "Funder"),
-    "association": ("#AA4499", "star", "Association"),
-    "other": ("#BBBBBB", "dot", "Other"),
+#: Total over :class:`~graph_schema.model.ActorKind` (tests/unit/test_vocabularies.py).
+KIND_STYLE: dict[ActorKind, tuple[str, str, str]] = {
+    ActorKind.LARGE_COMPANY: ("#332288", "dot", N_("Large company")),
+    ActorKind.COMPANY: ("#4477AA", "dot", N_("Company")),
+    ActorKind.SME: ("#88CCEE", "dot", N_("SME")),
+    ActorKind.STARTUP: ("#44AA99", "dot", N_("Start-up")),
+    ActorKind.UNIVERSITY: ("#CC6677", "square", N_("University")),
+    ActorKind.RESEARCH_LAB: ("#882255", "square", N_("Research lab")),
+    ActorKind.TRAINING_CENTRE: ("#DDCC77", "triangle", N_("Training centre")),
+    ActorKind.PUBLIC_AGENCY: ("#117733", "diamond", N_("Public agency")),
+    ActorKind.FUNDER: ("#999933", "diamond", N_("Funder")),
+    ActorKind.ASSOCIATION: ("#AA4499", "star", N_("Association")),
+    ActorKind.OTHER: ("#BBBBBB", "dot", N_("Other")),
 }
 
 VIS_DIR = Path(__import__("pyvis").__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -87,23 +95,13 @@ OTHER_COLOUR = "#DDDDDD"
 SEVERAL_COLOUR = "#777777"  # actors in several clusters (colour by cluster)
 SUGGESTED_COLOUR = "#EE7733"  # Tol "vibrant" orange: dashed suggested ties
 
-def N_(text: str) -> str:
-    """Mark a string for translation without translating it (translated where shown)."""
-    return text
-
-
-#: The kind labels above, marked for the translation catalogue.
-_KIND_LABELS = (N_("Large company"), N_("Company"), N_("SME"), N_("Start-up"),
-                N_("University"), N_("Research lab"), N_("Training centre"),
-                N_("Public agency"), N_("Funder"), N_("Association"), N_("Other"))
-
 SIZE_LABELS = {"betweenness": "Betweenness", "degree": "Partners (degree)",
                "pagerank": "PageRank", "eigenvector": "Eigenvector"}
 
 
 def kind_label(kind: str | None) -> str:
     """The (translated) label of an actor kind."""
-    return gettext(KIND_STYLE.get(kind or "other", KIND_STYLE["other"])[2])
+    return gettext(KIND_STYLE.get(kind or ActorKind.OTHER, KIND_STYLE[ActorKind.OTHER])[2])
 
 
 def _fmt(value) -> str:
@@ -208,7 +206,7 @@ def network_data(graph: nx.Graph, figures: dict, *, seed: int = 0, color_by: str
     nodes = []
     for node_id in sorted(graph, key=str):
         row = rows[node_id]
-        kind = row.get("kind") if row.get("kind") in KIND_STYLE else "other"
+        kind = row.get("kind") if row.get("kind") in KIND_STYLE else ActorKind.OTHER
         colour, shape, _ = KIND_STYLE[kind]
         if color_by != "kind":
             colour = palette[categories[node_id]]
@@ -287,7 +285,7 @@ def aggregate_data(graph: nx.Graph, rows: list[dict], *, by: str = "kind",
     nodes = []
     for c in sorted(members, key=lambda k: (-len(members[k]), str(k))):
         if by == "kind":
-            colour, shape, _ = KIND_STYLE.get(c, KIND_STYLE["other"])
+            colour, shape, _ = KIND_STYLE.get(c, KIND_STYLE[ActorKind.OTHER])
             label = kind_label(c)
         else:
             colour, shape = palette[c], "dot"

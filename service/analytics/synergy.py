@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
 
+from graph_schema.model import ActorKind, HelixSphere, KindFamily
+
 from ._graph import check_graph, igraph_view
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "RESEARCH_KINDS",
     "TRAINING_KINDS",
     "DEFAULT_HELIX",
+    "KIND_FAMILY",
     "consortia",
     "ei_index",
     "kind_assortativity",
@@ -25,21 +28,49 @@ __all__ = [
     "triple_helix",
 ]
 
-COMPANY_KINDS = frozenset({"company", "large_company", "sme", "startup"})
-RESEARCH_KINDS = frozenset({"university", "research_lab"})
-TRAINING_KINDS = frozenset({"training_centre"})
+#: Every actor kind -> its family for the project mix (``None``: in no family). Total over
+#: :class:`~graph_schema.model.ActorKind` (tests/unit/test_vocabularies.py checks it).
+KIND_FAMILY: dict[ActorKind, KindFamily | None] = {
+    ActorKind.COMPANY: KindFamily.COMPANY,
+    ActorKind.LARGE_COMPANY: KindFamily.COMPANY,
+    ActorKind.SME: KindFamily.COMPANY,
+    ActorKind.STARTUP: KindFamily.COMPANY,
+    ActorKind.UNIVERSITY: KindFamily.RESEARCH,
+    ActorKind.RESEARCH_LAB: KindFamily.RESEARCH,
+    ActorKind.TRAINING_CENTRE: KindFamily.TRAINING,
+    ActorKind.PUBLIC_AGENCY: None,
+    ActorKind.FUNDER: None,
+    ActorKind.ASSOCIATION: None,
+    ActorKind.OTHER: None,
+}
 
-#: default kind -> triple-helix sphere (``None``: left out of the helix).
-DEFAULT_HELIX = {
-    "company": "industry",
-    "large_company": "industry",
-    "sme": "industry",
-    "startup": "industry",
-    "university": "academia",
-    "research_lab": "academia",
-    "training_centre": "academia",
-    "public_body": "government",
-    "government": "government",
+
+def _family(family: KindFamily) -> frozenset[ActorKind]:
+    return frozenset(k for k, f in KIND_FAMILY.items() if f is family)
+
+
+COMPANY_KINDS = _family(KindFamily.COMPANY)
+RESEARCH_KINDS = _family(KindFamily.RESEARCH)
+TRAINING_KINDS = _family(KindFamily.TRAINING)
+
+#: Every actor kind -> its triple-helix sphere (``None``: left out of the helix). Total over
+#: :class:`~graph_schema.model.ActorKind`. Public agencies and funders are the government
+#: sphere; associations and "other" are left out: they are neither firms, nor academia, nor
+#: the state (in the demo, professional associations; in CORDIS, OTH gathers NGOs,
+#: foundations and international bodies), i.e. what quadruple-helix studies call civil
+#: society, and forcing them into one of the three spheres would blur the one they joined.
+DEFAULT_HELIX: dict[ActorKind, HelixSphere | None] = {
+    ActorKind.COMPANY: HelixSphere.INDUSTRY,
+    ActorKind.LARGE_COMPANY: HelixSphere.INDUSTRY,
+    ActorKind.SME: HelixSphere.INDUSTRY,
+    ActorKind.STARTUP: HelixSphere.INDUSTRY,
+    ActorKind.UNIVERSITY: HelixSphere.ACADEMIA,
+    ActorKind.RESEARCH_LAB: HelixSphere.ACADEMIA,
+    ActorKind.TRAINING_CENTRE: HelixSphere.ACADEMIA,
+    ActorKind.PUBLIC_AGENCY: HelixSphere.GOVERNMENT,
+    ActorKind.FUNDER: HelixSphere.GOVERNMENT,
+    ActorKind.ASSOCIATION: None,
+    ActorKind.OTHER: None,
 }
 
 
@@ -319,7 +350,8 @@ def triple_helix(
     participations: Iterable[tuple],
     spheres: Mapping,
     *,
-    helix: tuple[str, str, str] = ("academia", "industry", "government"),
+    helix: tuple[str, str, str] = (HelixSphere.ACADEMIA, HelixSphere.INDUSTRY,
+                                   HelixSphere.GOVERNMENT),
 ) -> dict:
     r"""Leydesdorff's triple-helix mutual information :math:`T_{uig}` of project consortia.
 

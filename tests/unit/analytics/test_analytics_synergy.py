@@ -7,7 +7,8 @@ import pytest
 
 from service.analytics import synergy as S
 
-KINDS = ["sme", "university", "research_lab", "training_centre", "large_company", "public_body"]
+KINDS = ["sme", "university", "research_lab", "training_centre", "large_company",
+         "public_agency"]
 
 
 def _kinded(G, seed=0):
@@ -18,12 +19,12 @@ def _kinded(G, seed=0):
 
 def test_project_mix_hand():
     kinds = {"s": "sme", "u": "university", "r": "research_lab", "t": "training_centre",
-             "c": "company", "p": "public_body"}
+             "c": "company", "p": "public_agency"}
     parts = [
         ("s", 1), ("u", 1), ("t", 1),  # company + research + training
         ("c", 2), ("r", 2),  # company + research
         ("u", 3), ("t", 3),  # research + training
-        ("s", 4), ("p", 4),  # company + public: no mix counted
+        ("s", 4), ("p", 4),  # company + public agency: no mix counted
         ("u", 5),  # single beneficiary: not collaborative
         ("c", 6), ("c", 6),  # duplicated participation: single beneficiary
     ]
@@ -142,4 +143,72 @@ def test_triple_helix_matches_bruteforce():
 def test_default_helix_mapping():
     assert S.DEFAULT_HELIX["sme"] == "industry"
     assert S.DEFAULT_HELIX["university"] == "academia"
-    assert S.DEFAULT_HELIX["public_body"] == "government"
+    assert S.DEFAULT_HELIX["training_centre"] == "academia"
+    assert S.DEFAULT_HELIX["public_agency"] == "government"
+    assert S.DEFAULT_HELIX["funder"] == "government"
+    assert S.DEFAULT_HELIX["association"] is None and S.DEFAULT_HELIX["other"] is None
+    assert "public_body" not in S.DEFAULT_HELIX and "government" not in S.DEFAULT_HELIX
+
+
+#: The kinds in each cell's consortia: every project is built from actor KINDS (several
+#: kinds per sphere, plus kinds outside the helix) and the spheres come from DEFAULT_HELIX,
+#: so the mapping is under test too.
+_MEMBERS_OF_CELL = {  # cell "uig" (academia, industry, government) -> kinds in the consortium
+    "000": ["association", "other"],
+    "001": ["public_agency"],
+    "010": ["sme", "startup"],
+    "011": ["company", "funder"],
+    "100": ["university"],
+    "101": ["research_lab", "public_agency", "association"],
+    "110": ["training_centre", "large_company"],
+    "111": ["university", "sme", "funder", "other"],
+}
+
+
+def test_triple_helix_hand_computed_2x2x2_table():
+    # 16 projects; the 2x2x2 table (u = academia, i = industry, g = government):
+    #   uig: 000  001  010  011  100  101  110  111
+    #   n:     2    2    4    0    4    0    2    2
+    counts = {"000": 2, "001": 2, "010": 4, "011": 0, "100": 4, "101": 0, "110": 2, "111": 2}
+    # With N = 16 and H = log2 N - (1/N) sum c log2 c over the cells of a margin:
+    #   H_u:  u=1: 4+0+2+2 = 8, u=0: 8                 -> 1
+    #   H_i:  i=1: 4+0+2+2 = 8, i=0: 8                 -> 1
+    #   H_g:  g=1: 2+0+0+2 = 4, g=0: 12                -> 2 - (3/4) log2 3
+    #   H_ui: 00: 2+2, 01: 4+0, 10: 4+0, 11: 2+2 = 4,4,4,4             -> 2
+    #   H_ug: 00: 2+4, 01: 2+0, 10: 4+2, 11: 0+2 = 6,2,6,2
+    #         -> 4 - (6 log2 6 + 2 + 6 log2 6 + 2)/16 = 3.75 - (3/4) log2 6
+    #          = 3 - (3/4) log2 3
+    #   H_ig: 00: 2+4, 01: 2+0, 10: 4+2, 11: 0+2 = 6,2,6,2 -> 3 - (3/4) log2 3
+    #   H_uig: cells 2,2,4,4,2,2 -> 4 - (4*2*1 + 2*4*2)/16 = 4 - 24/16 = 2.5
+    #   T = H_u + H_i + H_g - H_ui - H_ug - H_ig + H_uig
+    #     = 1 + 1 + (2 - .75 L) - 2 - 2 (3 - .75 L) + 2.5      (L = log2 3)
+    #     = -1.5 + 0.75 L = -1.5 + 0.75 * 1.5849625007 = -0.3112781245 bits
+    expected_t = -1.5 + 0.75 * math.log2(3)
+    assert expected_t == pytest.approx(-0.3112781245, abs=1e-10)
+    participations, kinds = [], {}
+    project = 0
+    for cell, n in counts.items():
+        for _ in range(n):
+            project += 1
+            for j, kind in enumerate(_MEMBERS_OF_CELL[cell]):
+                actor = f"p{project}-{j}"
+                kinds[actor] = kind
+                participations.append((actor, project))
+    spheres = {a: S.DEFAULT_HELIX[k] for a, k in kinds.items()}
+    r = S.triple_helix(participations, spheres)
+    assert r["table"] == counts and r["n_projects"] == 16
+    assert r["H_u"] == pytest.approx(1.0) and r["H_i"] == pytest.approx(1.0)
+    assert r["H_g"] == pytest.approx(2 - 0.75 * math.log2(3))
+    assert r["H_ui"] == pytest.approx(2.0)
+    assert r["H_ug"] == pytest.approx(3 - 0.75 * math.log2(3))
+    assert r["H_ig"] == pytest.approx(3 - 0.75 * math.log2(3))
+    assert r["H_uig"] == pytest.approx(2.5)
+    assert r["T"] == pytest.approx(expected_t, abs=1e-12)
+    # the old mapping's words (public_body, government) matched no kind: with public
+    # agencies and funders outside the helix, H_g = 0 and T = 0 whatever the consortia
+    wrong = {"company": "industry", "sme": "industry", "startup": "industry",
+             "large_company": "industry", "university": "academia",
+             "research_lab": "academia", "training_centre": "academia",
+             "public_body": "government", "government": "government"}
+    old = S.triple_helix(participations, {a: wrong.get(k) for a, k in kinds.items()})
+    assert old["H_g"] == 0.0 and old["T"] == 0.0

@@ -113,7 +113,7 @@ def test_periods_and_period_graph():
 
 def _timeline():
     acts = [{"id": x, "kind": k} for x, k in
-            [("a", "sme"), ("b", "university"), ("c", "company"), ("d", "public_body"),
+            [("a", "sme"), ("b", "university"), ("c", "company"), ("d", "public_agency"),
              ("e", "training_centre")]]
     parts = [
         ("a", 1, 2018), ("b", 1, 2018),
@@ -134,7 +134,7 @@ def test_evolution_cumulative_hand():
     assert [r["newcomers"] for r in ev] == [2, 2, 0, 1]
     # a last active 2018 -> leaves in 2019; b, d last active 2019 -> leave in 2020
     assert [r["leaver_ids"] for r in ev] == [[], ["a"], ["b", "d"], []]
-    # 2019 cumulative: projects 1 (sme+univ) and 2 (univ+company+public)
+    # 2019 cumulative: projects 1 (sme+univ) and 2 (univ+company+public agency)
     assert ev[1]["share_company_research"] == 1.0
     assert ev[3]["share_company_training"] == pytest.approx(1 / 3)
     assert ev[0]["density"] == 1.0
