@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from graph_schema.model import ACTOR_KINDS
+from graph_schema.model import ACTOR_KINDS, GROUP_KINDS
 from service.errors import BadParameter
 
 __all__ = [
@@ -30,8 +30,6 @@ __all__ = [
     "arg_str",
 ]
 
-#: What a group can be: one cluster, the union of several clusters, or a country.
-GROUP_KINDS = ("cluster", "clusters", "country")
 YEAR_RANGE = (1900, 2100)
 COLOR_MODES = ("kind", "cluster", "community")
 SIZE_METRICS = ("betweenness", "degree", "pagerank", "eigenvector")
@@ -117,7 +115,7 @@ def arg_choice(args: Mapping, name: str, choices: tuple[str, ...], default: str)
 class GroupRef:
     """A cluster, several clusters (ids joined by commas, sorted) or a country (upper case)."""
 
-    kind: str
+    kind: str  # a graph_schema.model.GroupKind
     id: str
 
     def __post_init__(self):

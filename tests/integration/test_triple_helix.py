@@ -62,8 +62,7 @@ def _independent(folder: Path, country: str) -> dict:
 
 def test_triple_helix_of_a_cordis_country_matches_an_independent_computation(
         store, make_app, cordis_sample):
-    from service.groups import GroupRef
-    from service.metrics import synergy_for
+    from service.usecases import Context, GroupRef, synergy
 
     dataset, _warnings = read_cordis(cordis_sample)
     store.write(dataset, kind="cordis")
@@ -83,7 +82,7 @@ def test_triple_helix_of_a_cordis_country_matches_an_independent_computation(
     assert helix["T"] == pytest.approx(expected["T"], abs=1e-12)
     assert helix["T"] != 0
 
-    direct = synergy_for(store, GroupRef("country", "DE"))["triple_helix"]
+    direct = synergy(Context(store), GroupRef.country("DE"))["triple_helix"]
     assert direct["T"] == pytest.approx(expected["T"], abs=1e-12)
     assert direct["table"] == helix["table"]
 
