@@ -177,7 +177,9 @@ def evolution(ctx: Context, ref: GroupRef, flt: GroupFilter | None = None, *,
     Each row: the cohesion figures of the period's graph (``n_nodes``, ``n_edges``,
     ``density``...), ``ties_gained``/``ties_lost``, ``newcomers``/``leavers`` (actors'
     first/last project), and for clusters ``members_joined`` (``MEMBER_OF.since``) and the
-    ``outputs`` reported per indicator. Years run from the first to the last year with any
+    ``outputs`` reported per indicator. The project mix and triple-helix T of a period are
+    those of :func:`synergy` for the group's projects started in it (every partner counted).
+    Years run from the first to the last year with any
     of these; a year without projects has ``None`` figures. ``min_weight`` is not applied to
     the per-year graphs (a tie is counted from its first shared project).
     """
@@ -202,6 +204,16 @@ def _evolution(ctx: Context, ref: GroupRef, flt: GroupFilter, window: int | None
                 if o.get("year") is not None:
                     outputs[int(o["year"])][o["indicator"]] += o.get("value") or 0
                     indicators.add(o["indicator"])
+    if rows:
+        pairs, kinds = _consortia(ctx, {p for _, p, _ in dated})
+        started = {p: y for _, p, y in dated}
+        for row in rows.values():
+            low, high = row["period"]
+            mix, helix = _project_synergy(
+                [(a, p) for a, p in pairs if low <= started[p] <= high], kinds)
+            row["share_company_research"] = mix["share_company_research"]
+            row["share_company_training"] = mix["share_company_training"]
+            row["triple_helix_T"] = helix["T"] if helix else None
     years = sorted(set(rows) | set(joined) | set(outputs))
     keys = [k for k in next(iter(rows.values()), {}) if k not in ("newcomer_ids", "leaver_ids")]
     table = []
@@ -345,21 +357,17 @@ def _synergy(ctx: Context, ref: GroupRef, flt: GroupFilter) -> dict:
     graph = ctx.graph(ref, flt)
     _, participations = filter_records(*ctx.records(ref), flt)
     project_ids = {p["project_id"] for p in participations}
-    consortia = ctx.store.project_participants(project_ids)
-    pairs = [(p["actor_id"], p["project_id"]) for p in consortia]
-    kinds = {p["actor_id"]: p["kind"] for p in consortia}
-    spheres = {actor: DEFAULT_HELIX.get(kind) for actor, kind in kinds.items()
-               if DEFAULT_HELIX.get(kind)}
-    helix_pairs = [(a, p) for a, p in pairs if a in spheres]
+    pairs, kinds = _consortia(ctx, project_ids)
+    mix, helix = _project_synergy(pairs, kinds)
     has_ties = graph.number_of_edges() > 0
     return {
         "group": ref.as_dict(),
         "filter": flt.as_dict(),
-        "project_mix": project_mix(pairs, kinds),
+        "project_mix": mix,
         "kind_tie_matrix": kind_tie_matrix(graph, "kind"),
         "ei_index_by_kind": ei_index(graph, "kind")["groups"] if has_ties else {},
         "kind_assortativity": kind_assortativity(graph, "kind") if has_ties else None,
-        "triple_helix": triple_helix(helix_pairs, spheres) if helix_pairs else None,
+        "triple_helix": helix,
         "definitions": {
             "project_mix": "share of the group's projects (all partners counted) that mix "
                            "companies with research and/or training centres",
@@ -368,6 +376,24 @@ def _synergy(ctx: Context, ref: GroupRef, flt: GroupFilter) -> dict:
                             "values indicate synergy",
         },
     }
+
+
+def _consortia(ctx: Context, project_ids) -> tuple[list[tuple], dict]:
+    """Every participation (actor, project) in these projects, all partners included, and
+    the kind of every partner."""
+    rows = ctx.store.project_participants(set(project_ids))
+    return ([(p["actor_id"], p["project_id"]) for p in rows],
+            {p["actor_id"]: p["kind"] for p in rows})
+
+
+def _project_synergy(pairs: list[tuple], kinds: dict) -> tuple[dict, dict | None]:
+    """The project mix and the triple helix of these consortia: the one definition used by
+    the synergy figures and by the evolution's per-year figures."""
+    spheres = {actor: DEFAULT_HELIX.get(kind) for actor, kind in kinds.items()
+               if DEFAULT_HELIX.get(kind)}
+    helix_pairs = [(a, p) for a, p in pairs if a in spheres]
+    return (project_mix(pairs, kinds),
+            triple_helix(helix_pairs, spheres) if helix_pairs else None)
 
 
 def group_projects(ctx: Context, ref: GroupRef, flt: GroupFilter | None = None) -> list[dict]:

@@ -275,6 +275,13 @@ def test_evolution_rows_agree(client, cli, kind, group, flt):
     if kind != "cluster":
         return
     assert api["years"], "the demo's projects are dated"
+    # one definition of the project mix and the triple helix: the last cumulative year
+    # covers every (dated) project, so it equals the synergy figures
+    synergy = _api(client, f"/{plural}/{group}/synergy", flt)
+    last = [y for y in api["years"] if y["n_edges"] is not None][-1]
+    assert last["share_company_research"] == synergy["project_mix"]["share_company_research"]
+    helix = synergy["triple_helix"]
+    assert last["triple_helix_T"] == (helix["T"] if helix else None)
     page = _parse(_page(client, kind, group, flt, tab="evolution"))
     rows = _body(page.tables["evolution-table"])
     assert [[y["year"], _rounded(y["density"], 3), y["n_edges"], y["ties_gained"],
