@@ -7,7 +7,10 @@ Conventions (docs/metrics.md):
 - path-based and spectral centralities are unweighted with networkx's normalisation, unless
   ``weighted=True``: then eigenvector and PageRank use the shared-project weight, and
   betweenness, closeness and harmonic use the distance ``1 / shared projects``;
-- betweenness is exact up to 5,000 actors, sampled (seeded) above, flagged ``approximate``;
+- the approximation policy (docs/metrics.md): betweenness, closeness, harmonic and the
+  average path length are exact up to 5,000 actors and seeded estimates with a stated bound
+  above; the diameter is always exact (iFUB); the null model is cost-bounded. ``meta.methods``
+  says, per figure, whether it is exact, the method, the sample and the bound;
 - a figure that is undefined (density of a one-actor group, constraint of an isolate...) is
   ``None`` everywhere (JSON ``null``, "–" on pages), never 0.
 
@@ -23,18 +26,23 @@ import networkx as nx
 
 from service.analytics import (
     betweenness_info,
-    closeness,
     degree,
     eigenvector,
-    harmonic,
     pagerank,
     rank_and_percentile,
     strength,
 )
 from service.analytics._graph import igraph_view
 from service.analytics.brokerage import constraint, effective_size
-from service.analytics.cohesion import cohesion_summary, null_model
+from service.analytics.cohesion import NULL_FIGURES, cohesion_summary, null_model
 from service.analytics.communities import louvain, modularity
+from service.analytics.paths import (
+    EXACT_PATHS_MAX_NODES,
+    average_path_length_info,
+    closeness_info,
+    diameter_ifub,
+    harmonic_info,
+)
 from service.analytics.synergy import ei_index
 
 from .context import Context
@@ -47,6 +55,9 @@ __all__ = ["METRIC_COLUMNS", "RANKED_METRICS", "HEADLINE", "actor_order", "clean
 METRIC_COLUMNS = ("id", "name", "kind", "clusters", "degree", "strength", "betweenness",
                   "closeness", "harmonic", "eigenvector", "pagerank", "clustering",
                   "constraint", "effective_size", "community")
+#: The null model rewires ties ``runs`` times; runs are capped so that runs x ties stays
+#: under this budget (20 runs up to 200,000 ties).
+NULL_MODEL_BUDGET = 4_000_000
 RANKED_METRICS = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
 #: The headline figures of a group (pages, ``/api/v1/clusters/<id>``, CLI).
 HEADLINE = ("nodes", "edges", "density", "isolates", "components", "projects",
@@ -157,9 +168,21 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
         return None
 
     def compute():
-        null = null_model(graph, runs=runs, seed=seed)
+        figures = NULL_FIGURES
+        notes = []
+        if graph.number_of_nodes() > EXACT_PATHS_MAX_NODES:
+            figures = tuple(f for f in NULL_FIGURES if f != "average_path_length")
+            notes.append(f"average path length left out of the null model above "
+                         f"{EXACT_PATHS_MAX_NODES:,} actors (one all-pairs search per run)")
+        ran = min(runs, max(2, NULL_MODEL_BUDGET // max(graph.number_of_edges(), 1)))
+        if ran < runs:
+            notes.append(f"{ran} of the {runs} runs asked: each run rewires "
+                         f"{graph.number_of_edges():,} ties ten times")
+        null = null_model(graph, runs=ran, seed=seed, figures=figures)
+        meta = {**null.get("_meta", {}), "runs_requested": runs, "figures": list(figures),
+                "notes": notes}
         return {"figures": {k: v for k, v in null.items() if not k.startswith("_")},
-                "meta": null.get("_meta")}
+                "meta": meta}
 
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), runs, seed)
     return ctx.cached("null-model", key, compute)
@@ -172,12 +195,14 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     distance = "distance" if weighted else None
     spectral_weight = "weight" if weighted else None
     between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
+    close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
+    harm, harm_how = harmonic_info(path_graph, k="auto", seed=seed, weight=distance)
     columns = {
         "degree": degree(graph),
         "strength": strength(graph, "weight"),
         "betweenness": between.values,
-        "closeness": closeness(path_graph, weight=distance),
-        "harmonic": harmonic(path_graph, weight=distance),
+        "closeness": close,
+        "harmonic": harm,
         "eigenvector": eigenvector(graph, weight=spectral_weight),
         "pagerank": pagerank(graph, weight=spectral_weight),
         "clustering": local_clustering(graph),
@@ -201,7 +226,11 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
         actors.append(row)
     actors.sort(key=actor_order)
 
-    summary = cohesion_summary(graph)
+    summary = cohesion_summary(graph, paths=False)
+    path_length, path_how, path_ci = average_path_length_info(graph, k="auto", seed=seed)
+    summary["average_path_length"] = path_length
+    summary["diameter"] = diameter_ifub(graph) if graph.number_of_nodes() else None
+    methods = _methods(graph, between, close_how, harm_how, path_how, path_ci)
     cohesion = {
         "nodes": summary["n_nodes"],
         "edges": summary["n_edges"],
@@ -239,10 +268,38 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
         "seed": seed,
         "filter": flt.as_dict(),
         "betweenness": {"approximate": between.approximate, "k": between.k},
+        "methods": methods,
+        "approximate": sorted(k for k, v in methods.items() if not v["exact"]),
         "graph_version": ctx.store.graph_version(),
     }
     return {"meta": meta, "actors": actors, "cohesion": cohesion,
             "headline": headline(graph, cohesion)}
+
+
+def _methods(graph: nx.Graph, between, close_how, harm_how, path_how, path_ci) -> dict:
+    """Per figure: exact or not, the method, the sample and the bound (JSON metadata)."""
+    n = graph.number_of_nodes()
+    exact = {"exact": True, "method": "exact", "sample": None, "seed": None, "bound": None}
+    if between.approximate:
+        half = (n / max(n - 1, 1)) * ((math.log(2 / 0.05) / (2 * between.k)) ** 0.5)
+        between_how = {"exact": False, "method": "sampled sources (Brandes-Pich)",
+                       "sample": between.k, "seed": between.seed,
+                       "bound": f"normalised betweenness within ±{half:.4f} of the exact "
+                                "value for each actor, with 95% probability (Hoeffding)"}
+    else:
+        between_how = {**exact, "method": "exact (Brandes)"}
+    path = path_how.as_dict()
+    if path_ci is not None:
+        path["ci95"] = list(path_ci)
+    return {
+        "degree": exact, "strength": exact, "eigenvector": exact, "pagerank": exact,
+        "clustering": exact, "constraint": exact, "effective_size": exact,
+        "betweenness": between_how,
+        "closeness": close_how.as_dict(),
+        "harmonic": harm_how.as_dict(),
+        "average_path_length": path,
+        "diameter": {**exact, "method": "exact (iFUB)"},
+    }
 
 
 def headline(graph: nx.Graph, cohesion: dict) -> dict:

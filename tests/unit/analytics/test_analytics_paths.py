@@ -1,0 +1,96 @@
+"""The approximation policy: each estimate lies within the bound it states, on graphs small
+enough for the exact value (networkx), and the exact paths stay exact below the threshold."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from service.analytics import paths
+from service.analytics.paths import (
+    average_path_length_info,
+    closeness_info,
+    diameter_ifub,
+    harmonic_info,
+)
+
+
+@pytest.fixture(scope="module")
+def graph() -> nx.Graph:
+    """A small-world network of 800 actors plus a small component and an isolate."""
+    G = nx.connected_watts_strogatz_graph(800, 6, 0.08, seed=3)
+    G.add_edges_from([(800, 801), (801, 802), (802, 803)])
+    G.add_node(804)
+    G.graph["version"] = 1
+    return G
+
+
+def test_exact_below_the_threshold_matches_networkx(graph):
+    values, how = harmonic_info(graph)  # "auto": 805 actors <= 5,000
+    assert how.exact and how.error is None
+    expected = nx.harmonic_centrality(graph)
+    assert all(values[v] == pytest.approx(expected[v], abs=1e-9) for v in graph)
+    close, how = closeness_info(graph)
+    assert how.exact
+    expected = nx.closeness_centrality(graph)
+    assert all(close[v] == pytest.approx(expected[v], abs=1e-9) for v in graph)
+
+
+def test_auto_switches_above_the_threshold(graph, monkeypatch):
+    monkeypatch.setattr(paths, "EXACT_PATHS_MAX_NODES", 500)
+    monkeypatch.setattr(paths, "AUTO_PATH_SAMPLES", 100)
+    _, how = harmonic_info(graph)
+    assert not how.exact and how.sample == 100 and how.seed == 0
+    assert "Hoeffding" in how.bound and how.error > 0
+
+
+def test_sampled_harmonic_within_its_bound(graph):
+    n = graph.number_of_nodes()
+    values, how = harmonic_info(graph, k=150, seed=7)
+    exact = nx.harmonic_centrality(graph)
+    worst = max(abs(values[v] - exact[v]) / (n - 1) for v in graph)
+    assert not how.exact and how.sample == 150
+    assert worst <= how.error
+    assert values == harmonic_info(graph, k=150, seed=7)[0]  # seeded: reproducible
+
+
+def test_sampled_closeness_within_its_bound(graph):
+    n = graph.number_of_nodes()
+    values, how = closeness_info(graph, k=120, seed=1)
+    exact = nx.closeness_centrality(graph)
+    giant = max(nx.connected_components(graph), key=len)
+    r = len(giant)
+    for v in giant:  # the bound is on each actor's mean distance to its component
+        estimated = ((r - 1) / (n - 1)) / values[v]
+        true = ((r - 1) / (n - 1)) / exact[v]
+        assert abs(estimated - true) <= how.error
+    for v in set(graph) - giant:  # other components: exact
+        assert values[v] == pytest.approx(exact[v], abs=1e-12)
+
+
+def test_sampled_average_path_length_interval_holds_the_exact_value(graph):
+    giant = graph.subgraph(max(nx.connected_components(graph), key=len))
+    exact = nx.average_shortest_path_length(giant)
+    value, how, (low, high) = average_path_length_info(graph, k=200, seed=0)
+    assert not how.exact and how.sample == 200
+    assert low <= exact <= high
+    assert high - low == pytest.approx(2 * how.error)
+    assert average_path_length_info(graph)[0] == pytest.approx(exact)
+
+
+@pytest.mark.parametrize("G", [
+    nx.path_graph(9), nx.cycle_graph(10), nx.star_graph(6), nx.grid_2d_graph(7, 5),
+    nx.barbell_graph(6, 4), nx.balanced_tree(3, 4), nx.karate_club_graph(),
+    nx.connected_watts_strogatz_graph(600, 4, 0.02, seed=5),
+    nx.random_labeled_tree(300, seed=2),
+], ids=["path", "cycle", "star", "grid", "barbell", "tree", "karate", "small-world",
+        "random-tree"])
+def test_ifub_diameter_is_exact(G):
+    G = nx.convert_node_labels_to_integers(G)
+    assert diameter_ifub(G) == nx.diameter(G)
+
+
+def test_diameter_of_the_largest_component(graph):
+    giant = graph.subgraph(max(nx.connected_components(graph), key=len))
+    assert diameter_ifub(graph) == nx.diameter(giant)
+    assert diameter_ifub(nx.empty_graph(3)) == 0
