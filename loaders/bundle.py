@@ -20,12 +20,14 @@ from pathlib import Path
 from graph_schema.model import (
     ACTOR_KINDS,
     INDICATORS,
+    NODE_LABELS,
     PARTICIPATION_ROLES,
     REGION_KINDS,
     Dataset,
 )
 
 from .csvio import read_csv
+from .csvsafe import neutralise, restore
 from .errors import Problem, ValidationFailed
 from .fields import (
     Column,
@@ -37,6 +39,7 @@ from .fields import (
     parse_text,
     parse_year,
 )
+from .limits import INDEXED_PROPERTIES, shorten, too_long
 
 __all__ = ["FILES", "FileSpec", "read_bundle", "bundle_doc", "format_cell", "METADATA_FILE"]
 
@@ -289,6 +292,8 @@ FILES: tuple[FileSpec, ...] = (
 )
 
 _SPEC_BY_FILE = {spec.file: spec for spec in FILES}
+#: The node label each entity list is stored under (``actors`` → ``Actor``).
+_LABEL_OF_TARGET = {label.lower() + "s": label for label in NODE_LABELS}
 
 
 def format_cell(value: object) -> str:
@@ -299,6 +304,8 @@ def format_cell(value: object) -> str:
 
     >>> [format_cell(v) for v in (None, True, 3.0, 2.5, 7, "x", ["b", "a"])]
     ['', 'true', '3', '2.5', '7', 'x', '["b", "a"]']
+    >>> [format_cell(v) for v in (-3.5, "=1+1")]
+    ['-3.5', "'=1+1"]
     """
     if value is None:
         return ""
@@ -308,7 +315,8 @@ def format_cell(value: object) -> str:
         return repr(value) if not value.is_integer() else str(int(value))
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    # A text a spreadsheet would run as a formula gets a leading quote; the reader undoes it.
+    return neutralise(str(value))
 
 
 def _content_hash(paths: Iterable[Path]) -> str:
@@ -359,6 +367,12 @@ def read_bundle(
                                         "must be true or false"))
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(Problem(METADATA_FILE, None, None, None, f"invalid JSON: {exc}"))
+    # The load's name (in its id) and source are indexed properties of its Load node.
+    for key, stored in (("name", f"{meta.get('name')}-{'0' * 16}"),
+                        ("source", meta.get("source"))):
+        reason = too_long(stored) if isinstance(meta.get(key), str) else None
+        if reason:
+            problems.append(Problem(METADATA_FILE, None, key, shorten(meta[key]), reason))
 
     present = {p.name for p in folder.iterdir() if p.is_file()}
     unknown = sorted(n for n in present if n.endswith(".csv") and n not in _SPEC_BY_FILE)
@@ -387,9 +401,14 @@ def read_bundle(
             required=tuple(c.name for c in spec.columns if c.required),
         )
         problems.extend(form_problems)
-        if form_problems:
+        if not table.readable:
             unreadable.add(spec.target)
             continue
+        if table.bad_lines:
+            # Rows that could not be split hide their ids: references into this file are
+            # not checked, but its other rows are, so every other problem is listed too.
+            unreadable.add(spec.target)
+        indexed = INDEXED_PROPERTIES.get(_LABEL_OF_TARGET.get(spec.target, ""), frozenset())
         extra = [h for h in table.header if h not in spec.column_names]
         for name in extra:
             problems.append(Problem(spec.file, 1, name, name,
@@ -400,7 +419,9 @@ def read_bundle(
             record: dict = {}
             ok = True
             for column in spec.columns:
-                text = raw.get(column.name, "")
+                # Bundle writers neutralise cells a spreadsheet would run as formulas
+                # (loaders.csvsafe); undo exactly that.
+                text = restore(raw.get(column.name, ""))
                 if not text.strip():
                     if column.required:
                         problems.append(Problem(spec.file, line, column.name, text,
@@ -411,7 +432,15 @@ def read_bundle(
                 try:
                     record[column.name] = column.parse(text)
                 except ValueError as exc:
-                    problems.append(Problem(spec.file, line, column.name, text, str(exc)))
+                    problems.append(Problem(spec.file, line, column.name, shorten(text, 200),
+                                            str(exc)))
+                    ok = False
+                    continue
+                # An id, own or referenced, is always an index key.
+                reason = (too_long(record[column.name])
+                          if column.name in indexed or column.type_name == "id" else None)
+                if reason:
+                    problems.append(Problem(spec.file, line, column.name, shorten(text), reason))
                     ok = False
             for first, second in spec.one_of:
                 if (record.get(first) is None) == (record.get(second) is None):
