@@ -18,17 +18,22 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from graph_schema.model import Dataset
+from graph_schema.model import NODE_LABELS, Dataset
 
 from .bundle_format import FILES, METADATA_FILE, FileSpec, bundle_doc, format_cell
 from .bundle_format import SPEC_BY_FILE as _SPEC_BY_FILE
 from .bundle_format import target_file as _target_file
 from .csvio import read_csv
+from .csvsafe import restore
 from .errors import Problem, ValidationFailed
+from .limits import INDEXED_PROPERTIES, shorten, too_long
 
 # FILES, FileSpec, METADATA_FILE, bundle_doc and format_cell are re-exported for the
 # modules that read the format's names from here.
 __all__ = ["FILES", "FileSpec", "read_bundle", "bundle_doc", "format_cell", "METADATA_FILE"]
+
+#: The node label each entity list is stored under (``actors`` → ``Actor``).
+_LABEL_OF_TARGET = {label.lower() + "s": label for label in NODE_LABELS}
 
 
 def _content_hash(paths: Iterable[Path]) -> str:
@@ -79,6 +84,12 @@ def read_bundle(
                                         "must be true or false"))
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(Problem(METADATA_FILE, None, None, None, f"invalid JSON: {exc}"))
+    # The load's name (in its id) and source are indexed properties of its Load node.
+    for key, stored in (("name", f"{meta.get('name')}-{'0' * 16}"),
+                        ("source", meta.get("source"))):
+        reason = too_long(stored) if isinstance(meta.get(key), str) else None
+        if reason:
+            problems.append(Problem(METADATA_FILE, None, key, shorten(meta[key]), reason))
 
     present = {p.name for p in folder.iterdir() if p.is_file()}
     unknown = sorted(n for n in present if n.endswith(".csv") and n not in _SPEC_BY_FILE)
@@ -107,9 +118,14 @@ def read_bundle(
             required=tuple(c.name for c in spec.columns if c.required),
         )
         problems.extend(form_problems)
-        if form_problems:
+        if not table.readable:
             unreadable.add(spec.target)
             continue
+        if table.bad_lines:
+            # Rows that could not be split hide their ids: references into this file are
+            # not checked, but its other rows are, so every other problem is listed too.
+            unreadable.add(spec.target)
+        indexed = INDEXED_PROPERTIES.get(_LABEL_OF_TARGET.get(spec.target, ""), frozenset())
         extra = [h for h in table.header if h not in spec.column_names]
         for name in extra:
             problems.append(Problem(spec.file, 1, name, name,
@@ -120,7 +136,9 @@ def read_bundle(
             record: dict = {}
             ok = True
             for column in spec.columns:
-                text = raw.get(column.name, "")
+                # Bundle writers neutralise cells a spreadsheet would run as formulas
+                # (loaders.csvsafe); undo exactly that.
+                text = restore(raw.get(column.name, ""))
                 if not text.strip():
                     if column.required:
                         problems.append(Problem(spec.file, line, column.name, text,
@@ -131,7 +149,15 @@ def read_bundle(
                 try:
                     record[column.name] = column.parse(text)
                 except ValueError as exc:
-                    problems.append(Problem(spec.file, line, column.name, text, str(exc)))
+                    problems.append(Problem(spec.file, line, column.name, shorten(text, 200),
+                                            str(exc)))
+                    ok = False
+                    continue
+                # An id, own or referenced, is always an index key.
+                reason = (too_long(record[column.name])
+                          if column.name in indexed or column.type_name == "id" else None)
+                if reason:
+                    problems.append(Problem(spec.file, line, column.name, shorten(text), reason))
                     ok = False
             for first, second in spec.one_of:
                 if (record.get(first) is None) == (record.get(second) is None):

@@ -33,6 +33,7 @@ from graph_schema.model import (
     REGION_KINDS,
 )
 
+from .csvsafe import neutralise
 from .fields import (
     Column,
     parse_bool,
@@ -322,6 +323,8 @@ def format_cell(value: object) -> str:
 
     >>> [format_cell(v) for v in (None, True, 3.0, 2.5, 7, "x", ["b", "a"])]
     ['', 'true', '3', '2.5', '7', 'x', '["b", "a"]']
+    >>> [format_cell(v) for v in (-3.5, "=1+1")]
+    ['-3.5', "'=1+1"]
     """
     if value is None:
         return ""
@@ -331,7 +334,8 @@ def format_cell(value: object) -> str:
         return repr(value) if not value.is_integer() else str(int(value))
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    # A text a spreadsheet would run as a formula gets a leading quote; the reader undoes it.
+    return neutralise(str(value))
 
 
 def target_file(target: str) -> str:

@@ -25,6 +25,7 @@ import hashlib
 import math
 import re
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 from graph_schema.model import PARTICIPATION_ROLES, ActorKind, Dataset, ParticipationRole
@@ -32,6 +33,7 @@ from graph_schema.model import PARTICIPATION_ROLES, ActorKind, Dataset, Particip
 from .countries import country_name
 from .csvio import read_csv
 from .errors import Problem, ValidationFailed
+from .limits import shorten, too_long
 
 __all__ = ["read_cordis", "ATTRIBUTION", "KIND_OF_ACTIVITY", "ROLE_OF_CORDIS_ROLE"]
 
@@ -64,7 +66,7 @@ PROJECT_REQUIRED = ("id", "acronym", "title")
 _ROLE_RANK = {role: rank for rank, role in enumerate(PARTICIPATION_ROLES)}
 _DELIMITERS = (";", ",")
 _DIGITS = re.compile(r"\d+")
-_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}( .*)?")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
 
@@ -98,14 +100,45 @@ def parse_amount(raw: str) -> float | None:
     return value
 
 
-def _year_of(raw: str) -> int | None:
+def _date_of(raw: str) -> datetime | None:
+    """A CORDIS date or date and time (``2023-03-03`` or ``2023-03-03 18:10:00``).
+
+    >>> _date_of("2023-03-03 18:10:00"), _date_of(" ")
+    (datetime.datetime(2023, 3, 3, 18, 10), None)
+    >>> _date_of("2023-02-30")
+    Traceback (most recent call last):
+    ValueError: not a date (YYYY-MM-DD, optionally followed by HH:MM:SS)
+    """
     text = raw.strip()
     if not text:
         return None
     match = _DATE.fullmatch(text)
-    if not match:
-        raise ValueError("not a date (YYYY-MM-DD)")
-    return int(match.group(1))
+    try:
+        if not match:
+            raise ValueError
+        return datetime(*(int(g) for g in match.groups() if g is not None))
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD, optionally followed by HH:MM:SS)") from None
+
+
+def _year_of(raw: str) -> int | None:
+    date = _date_of(raw)
+    return None if date is None else date.year
+
+
+def _update_key(raw: str) -> str:
+    """``contentUpdateDate`` as a sortable text (empty: older than any date); it is valid."""
+    date = _date_of(raw)
+    return "" if date is None else date.isoformat(sep=" ")
+
+
+def _check_size(problems: list[Problem], file: str, line: int, column: str, raw: str,
+                stored: str) -> bool:
+    """Report ``raw`` when ``stored`` (the indexed value made of it) is too long to index."""
+    reason = too_long(stored)
+    if reason:
+        problems.append(Problem(file, line, column, shorten(raw), reason))
+    return reason is None
 
 
 def _bool_flag(raw: str) -> bool | None:
@@ -156,7 +189,9 @@ def read_cordis(
         projects_table, proj_problems = read_csv(proj_path, required=PROJECT_REQUIRED,
                                                  delimiters=_DELIMITERS)
         problems.extend(proj_problems)
-    if problems:
+    # A file with some rows of the wrong shape is still checked row by row, so every
+    # problem is listed at once; only a file that cannot be read at all stops here.
+    if not orgs.readable or (projects_table is not None and not projects_table.readable):
         raise ValidationFailed(problems)
 
     file = orgs.file
@@ -173,8 +208,23 @@ def read_cordis(
                 problems.append(Problem(file, line, column, value, "required value is empty"))
                 bad = True
             elif not _DIGITS.fullmatch(value):
-                problems.append(Problem(file, line, column, value, "not a CORDIS numeric id"))
+                problems.append(Problem(file, line, column, shorten(value),
+                                        "not a CORDIS numeric id"))
                 bad = True
+            elif not _check_size(problems, file, line, column, value,
+                                 f"cordis-{'org' if column == 'organisationID' else 'project'}"
+                                 f"-{value}"):
+                bad = True
+        name_column = "name" if row["name"].strip() else "shortName"
+        if not _check_size(problems, file, line, name_column, row.get(name_column, ""),
+                           row.get(name_column, "").strip()):
+            bad = True
+        try:
+            _date_of(row.get("contentUpdateDate", ""))
+        except ValueError as exc:
+            problems.append(Problem(file, line, "contentUpdateDate",
+                                    shorten(row["contentUpdateDate"]), str(exc)))
+            bad = True
         activity = row["activityType"].strip().upper()
         if activity and activity != "PRC" and activity not in KIND_OF_ACTIVITY:
             problems.append(Problem(file, line, "activityType", row["activityType"],
@@ -210,7 +260,7 @@ def read_cordis(
             continue
         seen_rows[key] = line
 
-        updated = row.get("contentUpdateDate", "").strip()
+        updated = _update_key(row.get("contentUpdateDate", ""))
         if org_id not in latest or updated >= latest[org_id][0]:
             latest[org_id] = (updated, line, row)
         if row.get("projectAcronym", "").strip():
@@ -241,17 +291,31 @@ def read_cordis(
         for line, row in projects_table.rows:
             project_id = row["id"].strip()
             if not _DIGITS.fullmatch(project_id):
-                problems.append(Problem(pfile, line, "id", project_id,
+                problems.append(Problem(pfile, line, "id", shorten(project_id),
                                         "not a CORDIS numeric id"))
+                continue
+            if not _check_size(problems, pfile, line, "id", project_id,
+                               f"cordis-project-{project_id}"):
+                continue
+            fp_name = (row.get("frameworkProgramme", "").strip() or programme).lower()
+            if not _check_size(problems, pfile, line, "frameworkProgramme",
+                               row.get("frameworkProgramme", ""), f"cordis-{fp_name}"):
                 continue
             record = {"acronym": row["acronym"].strip() or None,
                       "title": row["title"].strip() or None}
-            try:
-                record["start_year"] = _year_of(row.get("startDate", ""))
-                record["end_year"] = _year_of(row.get("endDate", ""))
-            except ValueError as exc:
-                problems.append(Problem(pfile, line, "startDate/endDate",
-                                        row.get("startDate", ""), str(exc)))
+            dates_ok = True
+            for column, name in (("startDate", "start_year"), ("endDate", "end_year"),
+                                 ("contentUpdateDate", None)):
+                try:
+                    year = _year_of(row.get(column, ""))
+                except ValueError as exc:
+                    problems.append(Problem(pfile, line, column, shorten(row[column]),
+                                            str(exc)))
+                    dates_ok = False
+                    continue
+                if name:
+                    record[name] = year
+            if not dates_ok:
                 continue
             try:
                 record["budget"] = parse_amount(row.get("totalCost", ""))
@@ -266,7 +330,7 @@ def read_cordis(
                 record[name] = row.get(column, "").strip() or None
             previous = described.get(project_id)
             # Several weekly extracts may describe one project: the latest update wins.
-            updated = row.get("contentUpdateDate", "").strip()
+            updated = _update_key(row.get("contentUpdateDate", ""))
             if previous is None or updated >= previous["_updated"]:
                 record["_updated"] = updated
                 described[project_id] = record

@@ -26,6 +26,12 @@ class CsvTable:
     #: ``(line, {column: raw string})`` for each record, header excluded.
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     delimiter: str = ","
+    #: False when the file could not be read at all (encoding, delimiter, header): ``rows``
+    #: is then empty. A file with only some bad rows stays readable: its other rows are in
+    #: ``rows`` and can still be checked, so every problem is listed at once.
+    readable: bool = False
+    #: Lines of records that could not be split into the header's columns.
+    bad_lines: list[int] = field(default_factory=list)
 
 
 def _decode(path: Path, display: str, problems: list[Problem]) -> str | None:
@@ -126,29 +132,40 @@ def read_csv(
     if problems:
         return table, problems
 
+    table.readable = True
     width = len(header)
     next_line = 2
-    try:
-        for record in reader:
-            start = next_line
+    while True:
+        start = next_line
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader resumes on the next physical line: keep listing later problems.
+            problems.append(Problem(display, start, None, None, f"malformed CSV: {exc}"))
+            table.bad_lines.append(start)
+            if reader.line_num + 1 <= next_line:
+                break  # no progress (never seen; a guard against looping)
             next_line = reader.line_num + 1
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # blank line
-            if len(record) != width:
-                problems.append(
-                    Problem(
-                        display,
-                        start,
-                        None,
-                        None,
-                        f"wrong number of fields: {len(record)} instead of {width} "
-                        f"(check the delimiter {delimiter!r} and quoting)",
-                    )
+            continue
+        next_line = reader.line_num + 1
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue  # blank line
+        if len(record) != width:
+            problems.append(
+                Problem(
+                    display,
+                    start,
+                    None,
+                    None,
+                    f"wrong number of fields: {len(record)} instead of {width} "
+                    f"(check the delimiter {delimiter!r} and quoting)",
                 )
-                continue
-            table.rows.append((start, dict(zip(header, record, strict=True))))
-    except csv.Error as exc:
-        problems.append(Problem(display, next_line, None, None, f"malformed CSV: {exc}"))
+            )
+            table.bad_lines.append(start)
+            continue
+        table.rows.append((start, dict(zip(header, record, strict=True))))
     if not table.rows and not problems:
         problems.append(Problem(display, None, None, None, "empty file: a header but no rows"))
     return table, problems

@@ -109,6 +109,8 @@ def cmd_neo4j(args, settings) -> int:
 
 # -- db -------------------------------------------------------------------------------
 def cmd_db(args, settings) -> int:
+    if args.action in ("backup", "restore"):
+        return cmd_db_backup(args, settings)
     store = _store(settings)
     try:
         if args.action == "migrate":
@@ -130,6 +132,40 @@ def cmd_db(args, settings) -> int:
             _echo(f"Deleted {store.delete_all():,} nodes.")
     finally:
         store.close()
+    return 0
+
+
+# -- db backup | restore (the provisioned server only) --------------------------------
+def cmd_db_backup(args, settings) -> int:
+    """``db backup FILE`` / ``db restore FILE`` with Neo4j's own dump and load tools."""
+    from .neo4j_server import BadBackupFile, LocalNeo4j, Neo4jError
+
+    if settings.get("NEO4J_URI"):
+        _err(f"error: NEO4J_URI is set ({settings['NEO4J_URI']}): Synergraph does not manage "
+             f"that server, so it cannot stop it to {args.action} its files. Use your "
+             "server's own backup tools, or export the graph with "
+             "`synergraph export --format bundle --out FOLDER` (it loads back with "
+             "`synergraph load bundle FOLDER`).")
+        return 2
+    if not args.file:
+        _err(f"usage: synergraph db {args.action} FILE")
+        return 2
+    local = LocalNeo4j.from_settings(settings)
+    database = settings.get("NEO4J_DATABASE") or "neo4j"
+    try:
+        if args.action == "backup":
+            path = local.backup(database, args.file, echo=_echo)
+            _echo(f"Backup of database {database!r} written to {path} "
+                  f"({path.stat().st_size:,} bytes).")
+        else:
+            local.restore(database, args.file, echo=_echo)
+            _echo(f"Database {database!r} restored from {args.file}.")
+    except BadBackupFile as exc:
+        _err(f"error: {exc}")
+        return 2
+    except Neo4jError as exc:
+        _err(f"error: {exc}")
+        return 1
     return 0
 
 
@@ -230,12 +266,15 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
     import csv
     import io
 
+    from loaders.csvsafe import neutralise  # no formula cells (CSV injection)
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore",
                             lineterminator="\n")
-    writer.writeheader()
+    writer.writerow({c: neutralise(c) for c in columns})
     for row in rows:
-        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        writer.writerow({k: neutralise(";".join(v) if isinstance(v, list) else v)
+                         for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -580,7 +619,8 @@ def build_parser() -> argparse.ArgumentParser:
     neo.set_defaults(func=cmd_neo4j)
 
     db = sub.add_parser("db", help="schema and contents of the graph")
-    db.add_argument("action", choices=["migrate", "counts", "clear"])
+    db.add_argument("action", choices=["migrate", "counts", "clear", "backup", "restore"])
+    db.add_argument("file", nargs="?", help="backup/restore: the dump file")
     db.add_argument("--format", choices=["text", "json"], default="text")
     db.add_argument("--yes", action="store_true", help="confirm 'clear'")
     db.set_defaults(func=cmd_db)

@@ -20,14 +20,17 @@ import shutil
 import signal
 import string
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-__all__ = ["LocalNeo4j", "Neo4jError", "NEO4J_VERSION"]
+__all__ = ["LocalNeo4j", "Neo4jError", "BadBackupFile", "NEO4J_VERSION"]
 
 NEO4J_VERSION = "5.26.30"
 POM = Path(__file__).resolve().parent / "provision" / "pom.xml"
@@ -56,6 +59,10 @@ JVM_FLAGS = (
 
 class Neo4jError(RuntimeError):
     """Provisioning, start or stop failed; the message says what to do."""
+
+
+class BadBackupFile(Neo4jError):
+    """A backup target that exists already, or a restore source that is not a dump."""
 
 
 @dataclass
@@ -353,6 +360,83 @@ class LocalNeo4j:
                           f"{installed} in {self.root}")
         ok, detail = self._ping()
         return Status(True, pid, self.bolt_uri, self.http_url, ok, detail)
+
+
+    # -- backups -------------------------------------------------------------------------
+    def _admin(self, *args: str) -> subprocess.CompletedProcess:
+        """Run ``neo4j-admin`` (org.neo4j.cli.AdminTool) from the installed jars."""
+        self._prepare_dirs()
+        cmd = ["java", "-cp", f"{self.lib_dir}/*", "org.neo4j.cli.AdminTool", *args]
+        return subprocess.run(cmd, env=self._java_env(), capture_output=True, text=True,
+                              cwd=self.root)
+
+    @contextmanager
+    def _stopped(self, what: str, *, echo=print) -> Iterator[None]:
+        """Stop the server for ``what`` and start it again afterwards, saying so."""
+        pid = self.pid()
+        if pid:
+            echo(f"Stopping Neo4j (pid {pid}) for the {what}; it restarts afterwards.")
+            self.stop()
+        try:
+            yield
+        finally:
+            if pid:
+                echo("Restarting Neo4j...")
+                self.start(echo=echo)
+                echo("Neo4j is running again.")
+
+    def backup(self, database: str, target: Path | str, *, echo=print) -> Path:
+        """Dump ``database`` into the file ``target`` (``neo4j-admin database dump``).
+
+        The server is stopped during the dump (Neo4j Community cannot dump a database in
+        use) and started again afterwards when it was running. ``target`` must not exist.
+        """
+        target = Path(target).resolve()
+        if target.exists():
+            raise BadBackupFile(f"{target} exists already: choose a new file name (a backup "
+                                "never overwrites a file)")
+        if not target.parent.is_dir():
+            raise BadBackupFile(f"folder {target.parent} does not exist")
+        if not self.installed():
+            raise Neo4jError(f"Neo4j is not installed in {self.root}: nothing to back up")
+        # Dump into a fresh folder beside the target, then move the file into place.
+        with tempfile.TemporaryDirectory(prefix=".synergraph-dump-", dir=target.parent) as tmp:
+            with self._stopped("backup", echo=echo):
+                echo(f"Dumping database {database!r}...")
+                result = self._admin("database", "dump", f"--to-path={tmp}", database)
+            dumped = Path(tmp) / f"{database}.dump"
+            if result.returncode != 0 or not dumped.is_file():
+                raise Neo4jError(f"neo4j-admin database dump failed:\n"
+                                 f"{(result.stderr or result.stdout)[-1500:]}")
+            os.replace(dumped, target)
+        return target
+
+    def restore(self, database: str, source: Path | str, *, echo=print) -> None:
+        """Replace ``database`` by the dump in ``source`` (``neo4j-admin database load``).
+
+        The file is checked (``load --info``) before the server is touched; the server is
+        then stopped, the database overwritten, and the server started again when it was
+        running.
+        """
+        source = Path(source).resolve()
+        if not source.is_file():
+            raise BadBackupFile(f"{source} is not a file")
+        if not self.installed():
+            raise Neo4jError(f"Neo4j is not installed in {self.root}")
+        with tempfile.TemporaryDirectory(prefix="synergraph-restore-") as tmp:
+            # neo4j-admin reads <database>.dump from a folder.
+            (Path(tmp) / f"{database}.dump").symlink_to(source)
+            info = self._admin("database", "load", "--info", f"--from-path={tmp}", database)
+            if info.returncode != 0:
+                raise BadBackupFile(f"{source} is not a Neo4j database dump: "
+                                    f"{(info.stderr or info.stdout).strip()[-500:]}")
+            with self._stopped("restore", echo=echo):
+                echo(f"Loading {source.name} into database {database!r}...")
+                result = self._admin("database", "load", f"--from-path={tmp}",
+                                     "--overwrite-destination=true", database)
+            if result.returncode != 0:
+                raise Neo4jError(f"neo4j-admin database load failed:\n"
+                                 f"{(result.stderr or result.stdout)[-1500:]}")
 
 
 def _reap(pid: int) -> None:

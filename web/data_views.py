@@ -53,6 +53,18 @@ def _unpack(files, folder: Path, source: str) -> list[Problem]:
     """Save the uploaded files (CSV files, or one zip) into ``folder``."""
     problems: list[Problem] = []
     accepted = ACCEPTED[source]
+    # where each saved file came from, to refuse two files of the same name
+    origin: dict[str, str] = {}
+
+    def claim(inner: str, where: str) -> bool:
+        if inner in origin:
+            problems.append(Problem(where, None, None, None,
+                                    f"a second {inner} in the upload (the first is "
+                                    f"{origin[inner]}): send exactly one of each file"))
+            return False
+        origin[inner] = where
+        return True
+
     for upload in files:
         name = PurePosixPath(upload.filename or "").name
         if not name:
@@ -76,7 +88,8 @@ def _unpack(files, folder: Path, source: str) -> list[Problem]:
                                                     " upload (expected: " +
                                                     ", ".join(sorted(accepted)) + ")"))
                             continue
-                        (folder / inner).write_bytes(archive.read(member))
+                        if claim(inner, f"{name}/{member.filename}"):
+                            (folder / inner).write_bytes(archive.read(member))
             except zipfile.BadZipFile:
                 problems.append(Problem(name, None, None, None, "not a readable zip file"))
             continue
@@ -85,7 +98,8 @@ def _unpack(files, folder: Path, source: str) -> list[Problem]:
                                     f"not a file of a {source} upload (expected: "
                                     + ", ".join(sorted(accepted)) + ")"))
             continue
-        upload.save(folder / name)
+        if claim(name, name):
+            upload.save(folder / name)
     return problems
 
 

@@ -148,11 +148,13 @@ def _cluster_suggestions() -> list[dict]:
 # --------------------------------------------------------------------------------------
 def csv_response(name: str, header: list[str], rows: list[list]) -> Response:
     """A table as CSV (UTF-8 with BOM so spreadsheet tools read accents)."""
+    from loaders.csvsafe import neutralise  # no formula cells (CSV injection)
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'})

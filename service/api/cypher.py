@@ -82,11 +82,13 @@ def _csv_cell(value) -> str:
 
 def result_csv(result: ConsoleResult) -> str:
     """The result as CSV text: a header of columns, nodes/lists/maps as JSON."""
+    from loaders.csvsafe import neutralise  # no formula cells (CSV injection)
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(result.columns)
+    writer.writerow([neutralise(c) for c in result.columns])
     for row in result.rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([neutralise(_csv_cell(v)) for v in row])
     return buffer.getvalue()
 
 
