@@ -328,6 +328,12 @@ def cmd_metrics(args, settings) -> int:
         ctx, ref, flt, weighted=args.weighted, null_runs=args.null_runs, seed=args.seed))
     if code:
         return code
+    for figure in result["meta"]["approximate"]:
+        how = result["meta"]["methods"][figure]
+        _err(f"note: {figure} estimated ({how['method']}, {how['sample']} sources, seed "
+             f"{how['seed']}): {how['bound']}")
+    for note in (result["cohesion"].get("null_model_meta") or {}).get("notes", []):
+        _err(f"note: null model: {note}")
     if args.format == "json":
         _emit(json.dumps(result, indent=2, default=_json_default), args.out)
         return 0

@@ -91,7 +91,10 @@ def _actor(ctx: Context, actor_id: str, hops: int, top: int) -> dict:
                    clusters=list(ecosystem.nodes[other].get("clusters") or []))
         partners.append(row)
     partners.sort(key=lambda r: (-r["shared"], str(r["name"])))
-    return {"actor": record["actor"], "ego": ego, "ego_rows": [rows[v] for v in ego],
+    approximate = {f: figures["meta"]["methods"][f] for f in figures["meta"]["approximate"]
+                   if f in RANK_COLUMNS}
+    return {"actor": record["actor"], "ego": ego, "approximate": approximate,
+            "ego_rows": [rows[v] for v in ego],
             "hops": hops, "ego_reduced": reduced, "ranks": ranks,
             "n_actors": ecosystem.number_of_nodes(), "partners": partners,
             "projects": record["projects"],
@@ -253,6 +256,8 @@ def compare(ctx: Context, ids: list[str], flt: GroupFilter | None = None, *,
             "null": {k: null.get(k) for k in NULL_FIGURES},
             "runs": (cohesion.get("null_model_meta") or {}).get("runs"),
             "synthetic": any(a.get("synthetic") for a in result["actors"]),
+            "approximate": {f: result["meta"]["methods"][f]
+                            for f in result["meta"]["approximate"]},
         })
     return {"clusters": columns, "figures": COMPARE_FIGURES, "null_figures": NULL_FIGURES,
             "filter": flt.as_dict()}
