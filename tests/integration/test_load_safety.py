@@ -17,10 +17,10 @@ from helpers import SMALL_BUNDLE, api_client, dump_graph, run_cli, small_bundle,
 from neo4j.exceptions import DatabaseError
 from support import cypher_rows
 
-from service.exports import run_export
 from loaders.bundle import read_bundle
 from loaders.csvsafe import FORMULA_STARTS
 from loaders.limits import MAX_INDEXED_BYTES
+from service.exports import run_export
 
 pytestmark = [pytest.mark.neo4j]
 
