@@ -412,21 +412,24 @@ def _tab_links(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
 def actor_view(actor_id: str):
     from flask_babel import get_locale
 
+    from service.usecases import profiles
+    from service.usecases.params import arg_int
+
     ctx = _ctx()
-    raw = request.args.get("hops") or "1"
-    if raw not in ("1", "2"):
-        raise BadParameter("hops", f"must be 1 or 2, got {raw!r}")
-    hops = int(raw)
-    page = uc.actor(ctx, actor_id, hops=hops)
+    page = uc.actor(ctx, actor_id, hops=arg_int(request.args, "hops", 1, 1, 2),
+                    ego=arg_int(request.args, "ego", profiles.EGO_PARTNERS, 1, 100_000),
+                    partners_page=arg_int(request.args, "partners_page", 1, 1, 100_000),
+                    projects_page=arg_int(request.args, "projects_page", 1, 1, 100_000))
+    hops = page["hops"]
     if _wants("csv"):
         return _table_csv(f"actor-{actor_id}", {
             "partners": (["id", "name", "kind", "shared_projects", "clusters"],
                          [[p["id"], p["name"], p["kind"], p["shared"], ";".join(p["clusters"])]
-                          for p in page["partners"]]),
+                          for p in page["partners_all"]]),
             "projects": (["id", "acronym", "title", "start_year", "end_year", "role",
                           "participants"],
                          [[p["id"], p["acronym"], p["title"], p["start_year"], p["end_year"],
-                           p["role"], p["participants"]] for p in page["projects"]]),
+                           p["role"], p["participants"]] for p in page["projects_all"]]),
             "recommendations": (["rank", "id", "name", "kind", "score", "shared_partners",
                                  "complementary"],
                                 [[i, r["id"], r["name"], r["kind"], round(r["score"], 4),
@@ -438,7 +441,8 @@ def actor_view(actor_id: str):
         data = network_data(page["ego"], {"actors": page["ego_rows"]}, focus=actor_id)
         return {"data": data, "html": render_network(data, height="480px")}
 
-    drawn = ctx.cached("actor-ego", (actor_id, hops, str(get_locale() or "en")), draw)
+    drawn = ctx.cached("actor-ego", (actor_id, hops, page["ego_limit"],
+                                     str(get_locale() or "en")), draw)
     return render_template("actor.html", page=page, actor=page["actor"],
                            network_html=drawn["html"], legend=drawn["data"]["legend"],
                            synthetic=bool(page["actor"].get("synthetic")), with_scripts=True,
@@ -458,10 +462,20 @@ def project_view(project_id: str):
                          [[f["id"], f["name"], f["amount"], f["currency"], f["year"]]
                           for f in page["project"]["fundings"]]),
         })
+    from service.usecases.params import arg_int
+    from service.usecases.profiles import page_of
+
+    consortium = page_of(page["project"]["participants"],
+                         arg_int(request.args, "consortium_page", 1, 1, 100_000),
+                         CONSORTIUM_PER_PAGE, "consortium")
     synthetic = bool(page["project"].get("synthetic")) or any(
         p.get("synthetic") for p in page["project"]["participants"])
     return render_template("project.html", page=page, project=page["project"],
-                           synthetic=synthetic)
+                           consortium=consortium, synthetic=synthetic)
+
+
+#: Partners per page of a project's consortium table (the largest H2020 consortia: 186).
+CONSORTIUM_PER_PAGE = 100
 
 
 @pages_blueprint.route("/compare")

@@ -60,44 +60,93 @@ def actor_record(ctx: Context, actor_id: str) -> dict:
     return ctx.cached("actor-record", (actor_id,), compute)
 
 
-def actor(ctx: Context, actor_id: str, *, hops: int = 1, top: int = 10) -> dict:
-    """An actor's record, ego network (``hops`` 1 or 2), ecosystem ranks and percentiles
-    (the rows of the ecosystem's metrics), partners (shared projects), projects and
-    recommended partners with reasons."""
+#: The ego network draws the actor and its strongest ties: this many partners by default
+#: (``ego`` widens it, up to :data:`~service.usecases.topics.MAX_NODES`).
+EGO_PARTNERS = 150
+EGO_CHOICES = (150, 500, 2000)
+#: Rows per page of the partner and project tables.
+PER_PAGE = 50
+
+
+def page_of(rows: list, page: int, per_page: int, what: str) -> dict:
+    """Page ``page`` of ``rows``; a page past the last is a :class:`BadParameter`
+    (``<what>_page``)."""
+    pages = max(1, -(-len(rows) // per_page))
+    if page > pages:
+        raise BadParameter(f"{what}_page", f"must be between 1 and {pages}, got {page}")
+    return {"items": rows[(page - 1) * per_page:page * per_page], "page": page,
+            "pages": pages, "total": len(rows), "per_page": per_page}
+
+
+def actor(ctx: Context, actor_id: str, *, hops: int = 1, top: int = 10,
+          ego: int = EGO_PARTNERS, partners_page: int = 1, projects_page: int = 1) -> dict:
+    """An actor's record, ego network, ecosystem ranks and percentiles (the rows of the
+    ecosystem's metrics), partners (shared projects), projects and recommended partners.
+
+    The ego network draws the actor and its ``ego`` strongest ties (most shared projects;
+    150, 500 or 2,000) and, with ``hops=2``, the ties among those partners' partners when the
+    whole neighbourhood fits in :data:`~service.usecases.topics.MAX_NODES` actors; the partner
+    and project tables come a page of :data:`PER_PAGE` rows at a time (all rows in
+    ``partners_all``/``projects_all`` for downloads).
+    """
     if hops not in (1, 2):
         raise BadParameter("hops", f"must be 1 or 2, got {hops}")
-    return ctx.cached("actor", (actor_id, hops, top), lambda: _actor(ctx, actor_id, hops, top))
+    if ego not in EGO_CHOICES:
+        raise BadParameter("ego", f"must be one of {', '.join(map(str, EGO_CHOICES))}, "
+                                  f"got {ego}")
+    base = ctx.cached("actor", (actor_id, hops, top, ego),
+                      lambda: _actor(ctx, actor_id, hops, top, ego))
+    return {**base,
+            "partners": page_of(base["partners_all"], partners_page, PER_PAGE, "partners"),
+            "projects": page_of(base["projects_all"], projects_page, PER_PAGE, "projects")}
 
 
-def _actor(ctx: Context, actor_id: str, hops: int, top: int) -> dict:
+def _neighbourhood(graph: nx.Graph, actor_id: str, partners: list, limit: int) -> set | None:
+    """The actor, ``partners`` and their partners, or None past ``limit`` actors."""
+    seen = {actor_id, *partners}
+    for partner in partners:
+        seen.update(graph[partner])
+        if len(seen) > limit:
+            return None
+    return seen
+
+
+def _actor(ctx: Context, actor_id: str, hops: int, top: int, ego_size: int) -> dict:
     record = actor_record(ctx, actor_id)
     ecosystem = ctx.graph(None)
     if actor_id not in ecosystem:
         raise NotFound("actor", actor_id)
     figures = metrics(ctx, None)
     rows = {r["id"]: r for r in figures["actors"]}
-    ego = nx.ego_graph(ecosystem, actor_id, radius=hops)
-    reduced = False
-    if ego.number_of_nodes() > MAX_NODES:
-        ego = nx.ego_graph(ecosystem, actor_id, radius=1)
-        reduced = True
-    mine = rows[actor_id]
-    ranks = {name: {"value": mine[name], "rank": mine[f"{name}_rank"],
-                    "percentile": mine[f"{name}_percentile"]} for name in RANK_COLUMNS}
     partners = []
     for other, data in ecosystem[actor_id].items():
         row = named(ecosystem, other)
         row.update(shared=int(data.get("weight", 1)),
                    clusters=list(ecosystem.nodes[other].get("clusters") or []))
         partners.append(row)
-    partners.sort(key=lambda r: (-r["shared"], str(r["name"])))
+    partners.sort(key=lambda r: (-r["shared"], str(r["name"]), str(r["id"])))
+    drawn = [p["id"] for p in partners[:ego_size]]
+    nodes = {actor_id, *drawn}
+    reduced = False
+    if hops == 2:
+        wider = _neighbourhood(ecosystem, actor_id, drawn, MAX_NODES) \
+            if len(drawn) == len(partners) else None
+        if wider is None:
+            reduced = True
+        else:
+            nodes = wider
+    ego = ecosystem.subgraph(nodes).copy()
+    mine = rows[actor_id]
+    ranks = {name: {"value": mine[name], "rank": mine[f"{name}_rank"],
+                    "percentile": mine[f"{name}_percentile"]} for name in RANK_COLUMNS}
     approximate = {f: figures["meta"]["methods"][f] for f in figures["meta"]["approximate"]
                    if f in RANK_COLUMNS}
     return {"actor": record["actor"], "ego": ego, "approximate": approximate,
-            "ego_rows": [rows[v] for v in ego],
+            "ego_rows": [rows[v] for v in ego], "ego_partners": len(drawn),
+            "ego_limit": ego_size, "ego_choices": EGO_CHOICES,
             "hops": hops, "ego_reduced": reduced, "ranks": ranks,
-            "n_actors": ecosystem.number_of_nodes(), "partners": partners,
-            "projects": record["projects"],
+            "n_actors": ecosystem.number_of_nodes(), "partners_all": partners,
+            "projects_all": record["projects"],
             "recommendations": recommendations(ctx, actor_id, top=top)}
 
 

@@ -239,7 +239,7 @@ def test_actor_page(client, demo_store):
     assert "Synthetic data." in html
     two = _payload(_get(client, "/actors/mnc-a001?hops=2"))
     assert len(two["nodes"]) > len(payload["nodes"])
-    assert "hops: must be 1 or 2" in _get(client, "/actors/mnc-a001?hops=5", 400)
+    assert "hops: must be between 1 and 2, got 5" in _get(client, "/actors/mnc-a001?hops=5", 400)
 
 
 def test_project_page(client, demo_store):
@@ -317,3 +317,40 @@ def test_language_from_accept_language_and_cookie(client):
     assert '<html lang="en">' in _get(client, "/", headers={"Accept-Language": "fr"})
     assert client.get("/lang/en?next=https://evil.example/").headers["Location"] == "/"
     assert client.get("/lang/xx").status_code == 404
+
+
+def test_a_hub_page_shows_its_strongest_ties_and_pages_its_tables(client, demo_store,
+                                                                  monkeypatch):
+    """A hub's page draws its strongest ties ("showing N of M") with a way to widen, and its
+    partner and project tables come a page at a time (the CSV keeps every row)."""
+    from service.usecases import profiles
+
+    monkeypatch.setattr(profiles, "EGO_PARTNERS", 3)
+    monkeypatch.setattr(profiles, "EGO_CHOICES", (3, 500, 2000))
+    monkeypatch.setattr(profiles, "PER_PAGE", 5)
+    hub = _cypher(demo_store, """
+        MATCH (a:Actor)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b:Actor)
+        WITH a, count(DISTINCT b) AS n ORDER BY n DESC, a.id LIMIT 1
+        RETURN a.id AS id, n""")[0]
+    strongest = _cypher(demo_store, """
+        MATCH (a:Actor {id: $id})-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b)
+        WITH b, count(DISTINCT p) AS shared, b.name AS name
+        RETURN b.id AS id ORDER BY shared DESC, name, b.id LIMIT 3""", id=hub["id"])
+    html = _get(client, f"/actors/{hub['id']}")
+    payload = _payload(html)
+    assert {n["id"] for n in payload["nodes"]} == {hub["id"]} | {r["id"] for r in strongest}
+    assert 'id="ego-shown"' in html and f"of {hub['n']} partners" in html
+    assert "ego=500" in html
+    rows = re.findall(r'<tr><td><a href="/actors/([^"]+)"', html)
+    assert rows[:3] == [r["id"] for r in strongest] and len(rows) == 5
+    assert f"Rows 1–5 of {hub['n']}" in html
+    second = _get(client, f"/actors/{hub['id']}?partners_page=2")
+    assert re.findall(r'<tr><td><a href="/actors/([^"]+)"', second)[0] not in rows
+    wide = _payload(_get(client, f"/actors/{hub['id']}?ego=500"))
+    assert len(wide["nodes"]) == hub["n"] + 1
+    csv_rows = _get(client, f"/actors/{hub['id']}?format=csv&table=partners").strip()
+    assert len(csv_rows.splitlines()) == hub["n"] + 1
+    assert "partners_page: must be between 1 and" in _get(
+        client, f"/actors/{hub['id']}?partners_page=999", 400)
+    assert "ego: must be one of 3, 500, 2000" in _get(
+        client, f"/actors/{hub['id']}?ego=7", 400)
