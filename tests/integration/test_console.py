@@ -621,3 +621,154 @@ def test_byte_cap_counts_nodes_and_relationships(demo):
         len(json.dumps(n, separators=(",", ":"))) + 1 for n in small.nodes)
     assert size == small.size_bytes <= 3_000
     assert len(small.nodes) == len(small.rows)
+
+
+# -- concurrency: caps, 429 and the thread pool ---------------------------------------------
+SLOW = "UNWIND range(1, 4000000000) AS x WITH x WHERE x % 7 = 99 RETURN count(x) AS n"
+
+
+def _wait_until(predicate, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+def test_gate_caps_per_user_and_in_total():
+    import threading
+
+    from service.api.cypher import ConsoleGate
+
+    gate = ConsoleGate(max_concurrent=3, max_per_user=2)
+    release = threading.Event()
+    results: list = []
+
+    def slow():
+        release.wait(20)
+        return "done"
+
+    def submit(user):
+        results.append(gate.run(user, slow, wait_s=30, retry_after_s=7))
+
+    threads = [threading.Thread(target=submit, args=(user,)) for user in ("u1", "u1", "u2")]
+    for thread in threads:
+        thread.start()
+    _wait_until(lambda: gate.running == 3)
+    with pytest.raises(console.ConsoleBusy, match="you already have 2") as info:
+        gate.run("u1", slow, wait_s=30, retry_after_s=7)
+    assert info.value.retry_after_s == 7
+    with pytest.raises(console.ConsoleBusy, match="3 console queries are running"):
+        gate.run("u3", slow, wait_s=30, retry_after_s=7)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert results == ["done"] * 3 and gate.running == 0
+    with pytest.raises(ZeroDivisionError):  # errors reach the caller and free the slot
+        gate.run("u1", lambda: 1 / 0, wait_s=30, retry_after_s=7)
+    assert gate.run("u1", lambda: 42, wait_s=30, retry_after_s=7) == 42
+    assert gate.running == 0
+    gate.shutdown()
+
+
+@pytest.fixture(scope="module")
+def busy_app(demo, make_app):
+    return make_app(SYNERGRAPH_CYPHER_TIMEOUT_S="4", SYNERGRAPH_CYPHER_MAX_CONCURRENT="2",
+                    SYNERGRAPH_CYPHER_MAX_PER_USER="1")
+
+
+def test_api_answers_429_beyond_the_caps(busy_app, sign_in):
+    import threading
+
+    from service.api.cypher import console_gate
+
+    clients = [sign_in(busy_app, busy_app.test_client(), "researcher", username=f"r{i}")
+               for i in range(3)]
+    answers: list = []
+
+    def slow(client):
+        response = client.post("/api/v1/cypher", json={"query": SLOW})
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=slow, args=(clients[i],)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    with busy_app.app_context():
+        gate = console_gate()
+    _wait_until(lambda: gate.running == 2)
+    total = clients[2].post("/api/v1/cypher", json={"query": "RETURN 1 AS one"})
+    assert total.status_code == 429 and total.headers["Retry-After"] == "4"
+    assert total.mimetype == "application/problem+json"
+    assert total.get_json()["type"].endswith("/too-many-queries")
+    assert "2 console queries are running" in total.get_json()["detail"]
+    own = clients[0].post("/api/v1/cypher", json={"query": "RETURN 1 AS one"})
+    assert own.status_code == 429 and "you already have 1" in own.get_json()["detail"]
+    page = clients[2].post("/console", data={"query": "RETURN 1 AS one"})
+    assert page.status_code == 429 and page.headers["Retry-After"] == "4"
+    assert "Too many queries" in page.get_data(as_text=True)
+    for thread in threads:
+        thread.join(60)
+    assert sorted(status for status, _ in answers) == [504, 504]
+    _wait_until(lambda: gate.running == 0)
+    again = clients[2].post("/api/v1/cypher", json={"query": "RETURN 1 AS one"})
+    assert again.status_code == 200 and again.get_json()["rows"] == [[1]]
+
+
+def test_pages_keep_answering_while_console_queries_run(demo, make_app):
+    """Eight slow console queries at once on the real server (waitress): four run, four get
+    429 at once, and pages answer fast meanwhile."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from waitress import create_server
+
+    from service.api.cypher import console_gate, serve_threads
+
+    app = make_app(SYNERGRAPH_CYPHER_TIMEOUT_S="6")
+    accounts = app.extensions["synergraph_accounts"]
+    secrets = []
+    for i in range(4):
+        accounts.add_user(f"slow{i}", "a long test password", "researcher")
+        secrets.append(accounts.create_token(f"slow{i}", "bench")[1])
+    threads_n = serve_threads(app.config)
+    assert threads_n == 4 + 8
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads_n)
+    base = f"http://127.0.0.1:{server.effective_port}"
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    statuses: list[int] = []
+
+    def post(secret):
+        request = urllib.request.Request(
+            base + "/api/v1/cypher", data=json.dumps({"query": SLOW}).encode(),
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+
+    def timed_get(path) -> tuple[int, float]:
+        started = time.monotonic()
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            return response.status, time.monotonic() - started
+
+    try:
+        with app.app_context():
+            gate = console_gate()
+        slow = [threading.Thread(target=post, args=(secrets[i % 4],)) for i in range(8)]
+        for thread in slow:
+            thread.start()
+        _wait_until(lambda: gate.running == 4 and len(statuses) == 4)
+        assert statuses == [429] * 4  # refused at once, not queued
+        for path in ("/login", "/login", "/api/v1/health"):
+            status, seconds = timed_get(path)
+            assert status == 200 and seconds < 3, (path, seconds)
+        assert gate.running == 4  # the slow queries were still running meanwhile
+        for thread in slow:
+            thread.join(90)
+        assert sorted(statuses) == [429] * 4 + [504] * 4
+    finally:
+        server.close()
+        runner.join(10)
