@@ -33,6 +33,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from graph_schema.console import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_QUERY,
     EXAMPLES,
     ConsoleBusy,
     ConsoleResult,
@@ -252,7 +253,7 @@ def console_error_response(exc: Exception):
     "Run a read-only Cypher query (researchers and admins)", tags=("console",),
     params=(param("format", enum=["json", "csv"], description="json (default) or csv"),),
     body=obj({"query": {"type": "string"}, "parameters": {"type": "object"}}, ["query"],
-             example={"query": "MATCH (c:Cluster) RETURN c.name AS name"}),
+             example={"query": DEFAULT_QUERY}),
     responses={200: ("Columns and rows", ref("CypherResult"))}, errors=(400, 429, 504),
     description="Only plain reads: the query's EXPLAIN plan must use read operators only "
                 "(no LOAD CSV, no SHOW/TERMINATE or administration, procedures limited to "
