@@ -474,10 +474,10 @@ def to_json(value: Any, nodes: dict | None = None, rels: dict | None = None) -> 
         return out
     if hasattr(value, "srid"):  # spatial points (tuples)
         return {"srid": value.srid, "coordinates": list(value)}
+    if hasattr(value, "iso_format"):  # neo4j.time Date, Time, DateTime, Duration (a tuple)
+        return value.iso_format()
     if isinstance(value, list | tuple):
         return [to_json(v, nodes, rels) for v in value]
-    if hasattr(value, "iso_format"):  # neo4j.time Date, Time, DateTime, Duration
-        return value.iso_format()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -28,6 +28,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -71,8 +72,9 @@ def _number(config, name: str, default, kind=float):
     return value if value > 0 else default
 
 
-class ConsoleLimits(tuple):
-    """``(timeout_s, row_limit)`` plus the byte cap and the concurrency caps."""
+@dataclass(frozen=True)
+class ConsoleLimits:
+    """The console's limits, read from the settings (bad or missing values: defaults)."""
 
     timeout_s: float
     row_limit: int
@@ -80,27 +82,27 @@ class ConsoleLimits(tuple):
     max_concurrent: int
     max_per_user: int
 
-    def __new__(cls, config):
-        timeout = _number(config, "SYNERGRAPH_CYPHER_TIMEOUT_S", DEFAULT_TIMEOUT_S)
-        rows = _number(config, "SYNERGRAPH_CYPHER_ROW_LIMIT", DEFAULT_ROW_LIMIT, int)
-        self = super().__new__(cls, (timeout, rows))
-        self.timeout_s, self.row_limit = timeout, rows
-        self.max_bytes = _number(config, "SYNERGRAPH_CYPHER_MAX_BYTES", DEFAULT_MAX_BYTES, int)
-        self.max_concurrent = _number(config, "SYNERGRAPH_CYPHER_MAX_CONCURRENT",
-                                      DEFAULT_MAX_CONCURRENT, int)
-        self.max_per_user = _number(config, "SYNERGRAPH_CYPHER_MAX_PER_USER",
-                                    DEFAULT_MAX_PER_USER, int)
-        return self
+    @classmethod
+    def from_config(cls, config) -> ConsoleLimits:
+        return cls(
+            timeout_s=_number(config, "SYNERGRAPH_CYPHER_TIMEOUT_S", DEFAULT_TIMEOUT_S),
+            row_limit=_number(config, "SYNERGRAPH_CYPHER_ROW_LIMIT", DEFAULT_ROW_LIMIT, int),
+            max_bytes=_number(config, "SYNERGRAPH_CYPHER_MAX_BYTES", DEFAULT_MAX_BYTES, int),
+            max_concurrent=_number(config, "SYNERGRAPH_CYPHER_MAX_CONCURRENT",
+                                   DEFAULT_MAX_CONCURRENT, int),
+            max_per_user=_number(config, "SYNERGRAPH_CYPHER_MAX_PER_USER",
+                                 DEFAULT_MAX_PER_USER, int),
+        )
 
 
 def console_limits() -> ConsoleLimits:
-    """The console's limits from the app's settings (unpacks as ``timeout, rows``)."""
-    return ConsoleLimits(current_app.config)
+    """The console's limits from the app's settings."""
+    return ConsoleLimits.from_config(current_app.config)
 
 
 def serve_threads(settings: dict) -> int:
     """Threads for ``synergraph serve``: the console's cap plus :data:`PAGE_THREADS`."""
-    return ConsoleLimits(settings).max_concurrent + PAGE_THREADS
+    return ConsoleLimits.from_config(settings).max_concurrent + PAGE_THREADS
 
 
 class ConsoleGate:

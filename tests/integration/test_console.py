@@ -140,6 +140,15 @@ def test_rows_columns_and_graph_values(demo):
     assert result.elapsed_ms >= 0
 
 
+def test_temporal_spatial_and_byte_values(demo):
+    result = _run(demo, "RETURN duration('P1DT2H') AS d, time('10:11:12Z') AS t, "
+                        "point({x: 1.5, y: 2.0}) AS p, localdatetime('2020-01-02T03:04') AS l")
+    duration, moment, point, local = result.rows[0]
+    assert duration == "P1DT2H" and moment.startswith("10:11:12")
+    assert point == {"srid": 7203, "coordinates": [1.5, 2.0]}
+    assert local.startswith("2020-01-02T03:04:00")
+
+
 def test_paths_give_nodes_and_relationships(demo):
     result = _run(demo, "MATCH p = (:Actor {id: $id})-[:MEMBER_OF]->(:Cluster) RETURN p",
                   {"id": "mnc-a001"})
@@ -772,3 +781,24 @@ def test_pages_keep_answering_while_console_queries_run(demo, make_app):
     finally:
         server.close()
         runner.join(10)
+
+
+def test_the_driver_still_reads_the_fetch_size_before_each_pull():
+    """GraphStore.run_user_read adapts ``Result._fetch_size`` (no public API for it): if a
+    driver upgrade drops it, reading falls back to one record per round trip (slow)."""
+    import inspect
+
+    from neo4j._sync.work.result import Result
+
+    assert "self._fetch_size" in inspect.getsource(Result._pull)
+
+
+def test_limits_come_from_the_settings_with_defaults():
+    from service.api.cypher import ConsoleLimits, serve_threads
+
+    limits = ConsoleLimits.from_config({"SYNERGRAPH_CYPHER_MAX_BYTES": "1000",
+                                        "SYNERGRAPH_CYPHER_TIMEOUT_S": "abc",
+                                        "SYNERGRAPH_CYPHER_MAX_PER_USER": "-3"})
+    assert (limits.max_bytes, limits.timeout_s, limits.max_per_user) == (1000, 10.0, 2)
+    assert (limits.row_limit, limits.max_concurrent) == (5000, 4)
+    assert serve_threads({"SYNERGRAPH_CYPHER_MAX_CONCURRENT": "6"}) == 14
