@@ -643,7 +643,7 @@ def run_read_only(
 
     def consume(columns: list[str], records) -> tuple[list[str], _Collector]:
         collector = _Collector(row_limit, max_bytes)
-        current[:] = [collector]  # a retried transaction starts afresh
+        current[:] = [collector]
         for values in records:
             if not collector.add(values):
                 break

@@ -359,7 +359,8 @@ class GraphStore:
         """Run a user's query read-only: EXPLAIN it, let ``check_plan`` refuse it, run it.
 
         Both steps run in one session opened with ``default_access_mode=READ_ACCESS``, each
-        inside ``execute_read`` under a server-side transaction timeout of ``timeout_s``.
+        in its own transaction with a server-side timeout of ``timeout_s`` and never retried
+        (a user's query that fails, e.g. out of memory, is not run again).
         ``check_plan(plan, query_type)`` gets the plan of ``EXPLAIN <query>`` (nothing runs)
         and raises to refuse the query. ``consume(columns, records)`` then reads the records
         (lists of values) one at a time and returns what this method returns; it may stop
@@ -370,35 +371,26 @@ class GraphStore:
         import neo4j  # here, so that this block stays one hunk
 
         query_text = str(query)
-        explain = q.CONSOLE_EXPLAIN_PREFIX + query_text
         first_batch = max(1, int(fetch_size())) if fetch_size else 1000
-
-        @neo4j.unit_of_work(timeout=float(timeout_s))
-        def plan_of(tx):
-            summary = tx.run(explain, parameters).consume()
-            return summary.plan, summary.query_type
-
-        @neo4j.unit_of_work(timeout=float(timeout_s))
-        def run(tx):
-            result = tx.run(query_text, parameters)
-
-            def records():
-                for record in result:
-                    yield list(record.values())
-                    if fetch_size is not None and hasattr(result, "_fetch_size"):
-                        # The driver reads this before each PULL (no public API for it).
-                        result._fetch_size = max(1, int(fetch_size()))
-
-            value = consume(list(result.keys()), records())
-            result.consume()  # discards what consume() did not read
-            return value
-
         with self.driver.session(database=self.database,
                                  default_access_mode=neo4j.READ_ACCESS,
                                  fetch_size=first_batch) as session:
-            plan, query_type = session.execute_read(plan_of)
-            check_plan(plan or {}, query_type)
-            return session.execute_read(run)
+            with session.begin_transaction(timeout=float(timeout_s)) as tx:
+                summary = tx.run(q.CONSOLE_EXPLAIN_PREFIX + query_text, parameters).consume()
+            check_plan(summary.plan or {}, summary.query_type)
+            with session.begin_transaction(timeout=float(timeout_s)) as tx:
+                result = tx.run(query_text, parameters)
+
+                def records():
+                    for record in result:
+                        yield list(record.values())
+                        if fetch_size is not None and hasattr(result, "_fetch_size"):
+                            # The driver reads this before each PULL (no public API).
+                            result._fetch_size = max(1, int(fetch_size()))
+
+                value = consume(list(result.keys()), records())
+                result.consume()  # discards what consume() did not read
+            return value
 
     def console_schema(self) -> dict:
         """Labels and relationship types with their counts, and every property key."""
