@@ -485,6 +485,24 @@ def test_terminate_cannot_kill_another_transaction(demo):
                          "DETACH DELETE m RETURN count(*) AS n")[0]["n"] == 1
 
 
+DISGUISED = [
+    "RETURN 1 AS l UNION LOAD CSV FROM 'http://127.0.0.1:9/x' AS l RETURN l",
+    "EXPLAIN LOAD CSV FROM 'http://127.0.0.1:9/x' AS l RETURN l",
+    "USE neo4j LOAD CSV FROM 'http://127.0.0.1:9/x' AS l RETURN l",
+    "CALL db.`stats`.retrieve('QUERIES')",
+    "CALL db.labels() YIELD label CALL { LOAD CSV FROM 'http://127.0.0.1:9/x' AS l "
+    "RETURN l } RETURN l",
+    "CALL db.labels() YIELD label CALL dbms.listConfig() YIELD name RETURN name",
+]
+
+
+@pytest.mark.parametrize("query", DISGUISED)
+@pytest.mark.parametrize("precheck_on", [True, False])
+def test_disguised_reads_of_the_server_are_refused(demo, query, precheck_on):
+    with pytest.raises(RefusedStatement):
+        _run(demo, query, _precheck=precheck_on)
+
+
 HIDDEN_WRITES = [
     "MATCH (n:Cluster) // note\rSET n.hacked = 1",
     "MATCH (n:Cluster) // note\r\nDETACH DELETE n",
