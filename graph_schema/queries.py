@@ -395,3 +395,113 @@ EXPORT_RELS: dict[tuple[str, str, str], str] = {
 
 EXPORT_LOADS = ("MATCH (l:Load) RETURN l.source AS source, l.attribution AS attribution, "
                 "l.synthetic AS synthetic ORDER BY l.id")
+
+
+# --------------------------------------------------------------------------------------
+# The read-only Cypher console (graph_schema/console.py, GraphStore.run_user_read)
+# --------------------------------------------------------------------------------------
+#: Prefixed to a user's query to get its plan without running it (the console's guard).
+CONSOLE_EXPLAIN_PREFIX = "EXPLAIN "
+
+CONSOLE_LABELS = "CALL db.labels() YIELD label RETURN label ORDER BY label"
+CONSOLE_REL_TYPES = ("CALL db.relationshipTypes() YIELD relationshipType "
+                     "RETURN relationshipType AS type ORDER BY type")
+CONSOLE_PROPERTY_KEYS = ("CALL db.propertyKeys() YIELD propertyKey "
+                         "RETURN propertyKey ORDER BY propertyKey")
+CONSOLE_LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS count"
+CONSOLE_REL_TYPE_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count"
+
+#: What the console's editor holds when nothing else is asked for.
+CONSOLE_DEFAULT_QUERY = "MATCH (c:Cluster)\nRETURN c.id AS id, c.name AS name\nORDER BY name"
+
+#: Saved example queries of the console: real questions about an ecosystem, all
+#: parameterised (``graph_schema.console.EXAMPLES``).
+CONSOLE_EXAMPLES: tuple[dict, ...] = (
+    {
+        "id": "cluster-density",
+        "title": "Partnership density between two clusters",
+        "description": "Ties (pairs of actors, one a member of each cluster, that share at "
+                       "least one project) divided by the possible pairs.",
+        "query": """MATCH (ca:Cluster {id: $a}), (cb:Cluster {id: $b})
+CALL (ca, cb) {
+  MATCH (x:Actor)-[:MEMBER_OF]->(ca), (y:Actor)-[:MEMBER_OF]->(cb)
+  WHERE x <> y
+  WITH DISTINCT CASE WHEN x.id < y.id THEN [x.id, y.id] ELSE [y.id, x.id] END AS pair
+  RETURN count(pair) AS possible
+}
+CALL (ca, cb) {
+  MATCH (x:Actor)-[:MEMBER_OF]->(ca), (y:Actor)-[:MEMBER_OF]->(cb),
+        (x)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(y)
+  WHERE x <> y
+  WITH DISTINCT CASE WHEN x.id < y.id THEN [x.id, y.id] ELSE [y.id, x.id] END AS pair
+  RETURN count(pair) AS ties
+}
+RETURN ca.name AS cluster_a, cb.name AS cluster_b, ties, possible,
+       CASE WHEN possible = 0 THEN 0.0 ELSE toFloat(ties) / possible END AS density""",
+        "parameters": {"a": "mnc", "b": "ce3m"},
+    },
+    {
+        "id": "smes-without-research-partner",
+        "title": "SMEs with no research partner",
+        "description": "SMEs that never share a project with a university or a research lab.",
+        "query": """MATCH (s:Actor {kind: $kind})
+WHERE NOT EXISTS {
+  MATCH (s)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(r:Actor)
+  WHERE r.kind IN $research_kinds
+}
+OPTIONAL MATCH (s)-[:MEMBER_OF]->(c:Cluster)
+WITH s, collect(c.id) AS clusters
+RETURN s.id AS id, s.name AS name, clusters,
+       COUNT { (s)-[:PARTICIPATES_IN]->(:Project) } AS projects
+ORDER BY projects DESC, id
+LIMIT $limit""",
+        "parameters": {"kind": "sme", "research_kinds": ["university", "research_lab"],
+                       "limit": 100},
+    },
+    {
+        "id": "multi-cluster-actors",
+        "title": "Actors in several clusters",
+        "description": "Actors that are members of at least `min_clusters` clusters.",
+        "query": """MATCH (a:Actor)-[:MEMBER_OF]->(c:Cluster)
+WITH a, collect(c.id) AS clusters
+WHERE size(clusters) >= $min_clusters
+RETURN a.id AS id, a.name AS name, a.kind AS kind, clusters, size(clusters) AS n_clusters
+ORDER BY n_clusters DESC, id""",
+        "parameters": {"min_clusters": 2},
+    },
+    {
+        "id": "bridging-projects",
+        "title": "Projects bridging clusters",
+        "description": "Projects whose participants come from at least `min_clusters` "
+                       "different clusters.",
+        "query": """MATCH (p:Project)<-[:PARTICIPATES_IN]-(a:Actor)-[:MEMBER_OF]->(c:Cluster)
+WITH p, collect(DISTINCT c.id) AS clusters, count(DISTINCT a) AS participants
+WHERE size(clusters) >= $min_clusters
+RETURN p.id AS id, p.acronym AS acronym, p.title AS title, p.start_year AS start_year,
+       clusters, participants
+ORDER BY size(clusters) DESC, participants DESC, id""",
+        "parameters": {"min_clusters": 2},
+    },
+    {
+        "id": "top-coordinators",
+        "title": "Top coordinators",
+        "description": "Actors coordinating the most projects.",
+        "query": """MATCH (a:Actor)-[r:PARTICIPATES_IN]->(p:Project)
+WHERE r.role = $role
+RETURN a.id AS id, a.name AS name, a.kind AS kind, count(DISTINCT p) AS coordinated
+ORDER BY coordinated DESC, id
+LIMIT $limit""",
+        "parameters": {"role": "coordinator", "limit": 20},
+    },
+    {
+        "id": "cluster-project-network",
+        "title": "A cluster's members and their projects (network)",
+        "description": "Members of a cluster with the projects they take part in: shown as "
+                       "a network.",
+        "query": """MATCH (a:Actor)-[:MEMBER_OF]->(:Cluster {id: $cluster})
+MATCH (a)-[r:PARTICIPATES_IN]->(p:Project)
+RETURN a, r, p
+LIMIT $limit""",
+        "parameters": {"cluster": "oceanopole", "limit": 300},
+    },
+)

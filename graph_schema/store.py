@@ -411,3 +411,65 @@ class GraphStore:
     def export_loads(self) -> list[dict]:
         """``source``, ``attribution`` and ``synthetic`` of every load, by load id."""
         return self._read(q.EXPORT_LOADS)
+
+    # -- the read-only Cypher console (graph_schema/console.py) ------------------------
+    def run_user_read(
+        self,
+        query: str,
+        parameters: dict,
+        *,
+        timeout_s: float,
+        check_plan: Callable[[dict, str | None], None],
+        consume: Callable[[list[str], Iterable[list]], object],
+        fetch_size: Callable[[], int] | None = None,
+    ) -> object:
+        """Run a user's query read-only: EXPLAIN it, let ``check_plan`` refuse it, run it.
+
+        Both steps run in one session opened with ``default_access_mode=READ_ACCESS``, each
+        in its own transaction with a server-side timeout of ``timeout_s`` and never retried
+        (a user's query that fails, e.g. out of memory, is not run again).
+        ``check_plan(plan, query_type)`` gets the plan of ``EXPLAIN <query>`` (nothing runs)
+        and raises to refuse the query. ``consume(columns, records)`` then reads the records
+        (lists of values) one at a time and returns what this method returns; it may stop
+        early, and the rest of the result is discarded. ``fetch_size()``, asked after every
+        record, says how many records the next round trip fetches (it bounds the memory
+        held by records not read yet). Neo4j errors propagate unchanged.
+        """
+        import neo4j  # here, so that this block stays one hunk
+
+        query_text = str(query)
+        first_batch = max(1, int(fetch_size())) if fetch_size else 1000
+        with self.driver.session(database=self.database,
+                                 default_access_mode=neo4j.READ_ACCESS,
+                                 fetch_size=first_batch) as session:
+            with session.begin_transaction(timeout=float(timeout_s)) as tx:
+                summary = tx.run(q.CONSOLE_EXPLAIN_PREFIX + query_text, parameters).consume()
+            check_plan(summary.plan or {}, summary.query_type)
+            with session.begin_transaction(timeout=float(timeout_s)) as tx:
+                result = tx.run(query_text, parameters)
+
+                def records():
+                    for record in result:
+                        yield list(record.values())
+                        if fetch_size is not None and hasattr(result, "_fetch_size"):
+                            # The driver reads this before each PULL (no public API).
+                            result._fetch_size = max(1, int(fetch_size()))
+
+                value = consume(list(result.keys()), records())
+                result.consume()  # discards what consume() did not read
+            return value
+
+    def console_schema(self) -> dict:
+        """Labels and relationship types with their counts, and every property key."""
+        label_counts = {r["label"]: r["count"] for r in self._read(q.CONSOLE_LABEL_COUNTS)}
+        type_counts = {r["type"]: r["count"] for r in self._read(q.CONSOLE_REL_TYPE_COUNTS)}
+        labels = {r["label"] for r in self._read(q.CONSOLE_LABELS)}
+        types = {r["type"] for r in self._read(q.CONSOLE_REL_TYPES)}
+        keys = {r["propertyKey"] for r in self._read(q.CONSOLE_PROPERTY_KEYS)}
+        return {
+            "labels": [{"name": name, "count": label_counts.get(name, 0)}
+                       for name in sorted(labels | set(label_counts))],
+            "relationship_types": [{"name": name, "count": type_counts.get(name, 0)}
+                                   for name in sorted(types | set(type_counts))],
+            "property_keys": sorted(keys),
+        }

@@ -609,7 +609,9 @@ def cmd_serve(args, settings) -> int:
     _echo(f"Synergraph on http://{host}:{port}/ (Ctrl+C to stop)")
     from waitress import serve
 
-    serve(app, host=host, port=port, threads=8, ident="synergraph")
+    from .api.cypher import serve_threads
+
+    serve(app, host=host, port=port, threads=serve_threads(settings), ident="synergraph")
     return 0
 
 

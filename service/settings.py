@@ -93,6 +93,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Transaction timeout of Cypher console queries, in seconds."),
     Setting("SYNERGRAPH_CYPHER_ROW_LIMIT", "5000",
             "Rows a Cypher console query returns at most (the result says truncated)."),
+    Setting("SYNERGRAPH_CYPHER_MAX_BYTES", "20000000",
+            "Bytes of JSON a Cypher console result holds at most: reading stops before the "
+            "row that would pass it (the result says truncated, reason bytes)."),
+    Setting("SYNERGRAPH_CYPHER_MAX_CONCURRENT", "4",
+            "Cypher console queries running at once in the whole service (more: 429 with "
+            "Retry-After); `synergraph serve` runs this many threads more than the 8 it "
+            "keeps for pages."),
+    Setting("SYNERGRAPH_CYPHER_MAX_PER_USER", "2",
+            "Cypher console queries one user (or token) may run at once (more: 429)."),
     Setting(
         "SYNERGRAPH_BATCH_SIZE",
         "5000",

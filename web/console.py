@@ -2,11 +2,12 @@
 
 ``GET /console`` shows the editor (optionally pre-filled from ``?example=ID`` or
 ``?query=...&parameters=...``, never run on GET). ``POST /console`` runs the query on the
-server (read-only, with the app's time and row limits) and renders the result as a table
-and, when the result holds nodes, as a network drawn with the same pyvis/vis-network
-machinery as the cluster pages; ``action=csv`` or ``action=json`` downloads the result
-instead. ``web/static/console.js`` only adds niceties (example picker fills the editor,
-Ctrl+Enter runs, clicking the schema inserts a name).
+server (read-only, with the app's time, row, size and concurrency limits; see
+:mod:`service.api.cypher`) and renders the result as a table and, when the result holds
+nodes, as a network drawn with the same pyvis/vis-network machinery as the cluster pages;
+``action=csv`` or ``action=json`` downloads the result instead. ``web/static/console.js``
+only adds niceties (example picker fills the editor, Ctrl+Enter runs, clicking the schema
+inserts a name).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import json
 import networkx as nx
 from flask import Blueprint, Response, render_template, request
 
-from graph_schema.console import EXAMPLES, ConsoleError, QueryTimeout, example
+from graph_schema.console import (
+    DEFAULT_QUERY,
+    EXAMPLES,
+    ConsoleBusy,
+    ConsoleError,
+    QueryTimeout,
+    example,
+)
 from service.api.cypher import console_limits, console_schema, result_csv, run_console_query
 
 from .network import KIND_STYLE, layout_positions, render_network
@@ -38,7 +46,6 @@ LABEL_STYLE: dict[str, tuple[str, str]] = {
 OTHER_STYLE = ("#BBBBBB", "dot")
 #: Above this many nodes the network is not drawn (the table still is).
 MAX_NETWORK_NODES = 1500
-DEFAULT_QUERY = "MATCH (c:Cluster)\nRETURN c.id AS id, c.name AS name\nORDER BY name"
 
 
 def _style(node: dict) -> tuple[str, str, str]:
@@ -131,9 +138,11 @@ def _page(status: int = 200, **context):
     context.setdefault("query", DEFAULT_QUERY)
     context.setdefault("parameters_text", "{}")
     context.setdefault("selected_example", "")
-    timeout, rows = console_limits()
+    limits = console_limits()
     return render_template("console.html", examples=EXAMPLES, schema=console_schema(),
-                           timeout_s=timeout, row_limit=rows, **context), status
+                           timeout_s=limits.timeout_s, row_limit=limits.row_limit,
+                           max_bytes=limits.max_bytes, max_per_user=limits.max_per_user,
+                           **context), status
 
 
 @console_blueprint.route("/console", methods=["GET"])
@@ -166,6 +175,9 @@ def console_run():
                                             '{"cluster": "mnc"}'}, **form)
     try:
         result = run_console_query(query, parameters)
+    except ConsoleBusy as exc:
+        body, status = _page(429, error={"kind": exc.kind, "message": str(exc)}, **form)
+        return body, status, {"Retry-After": str(exc.retry_after_s)}
     except ConsoleError as exc:
         status = 504 if isinstance(exc, QueryTimeout) else 400
         return _page(status, error={"kind": exc.kind, "message": str(exc)}, **form)

@@ -91,6 +91,8 @@ SCHEMAS = {
                                    ["rank", "u", "v", "score"]))}, ["items"]),
     "CypherResult": obj(
         {"columns": arr({"type": "string"}), "rows": arr(arr({})),
-         "truncated": {"type": "boolean"}},
+         "truncated": {"type": "boolean"},
+         "truncated_reason": {"type": ["string", "null"]},
+         "message": {"type": ["string", "null"]}},
         ["columns", "rows", "truncated"]),
 }

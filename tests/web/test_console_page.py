@@ -40,7 +40,8 @@ def client(console_app, sign_in):
 def limits(console_app):
     """Change the console's limits for one test."""
     saved = {k: console_app.config.get(k)
-             for k in ("SYNERGRAPH_CYPHER_TIMEOUT_S", "SYNERGRAPH_CYPHER_ROW_LIMIT")}
+             for k in ("SYNERGRAPH_CYPHER_TIMEOUT_S", "SYNERGRAPH_CYPHER_ROW_LIMIT",
+                       "SYNERGRAPH_CYPHER_MAX_BYTES")}
     yield console_app.config
     console_app.config.update(saved)
 
@@ -306,3 +307,22 @@ def test_api_examples_and_schema(client, demo_store):
     types = {row["name"]: row["count"] for row in schema["relationship_types"]}
     assert types["MEMBER_OF"] == counts["relationships"]["MEMBER_OF"]
     assert "kind" in schema["property_keys"]
+
+
+def test_byte_limit_comes_from_the_settings(client, demo_store, limits):
+    limits["SYNERGRAPH_CYPHER_MAX_BYTES"] = "2000"
+    query = "MATCH (a:Actor) RETURN a.id AS id, a.name AS name ORDER BY id"
+    body = client.post("/api/v1/cypher", json={"query": query}).get_json()
+    assert body["truncated"] is True and body["truncated_reason"] == "bytes"
+    assert "2,000 bytes" in body["message"]
+    # Independently: rows are kept while their compact JSON (plus a separator) fits.
+    expected, total = [], 0
+    for row in _cypher(demo_store, query):
+        size = len(json.dumps([row["id"], row["name"]], separators=(",", ":"))) + 1
+        if total + size > 2000:
+            break
+        expected.append([row["id"], row["name"]])
+        total += size
+    assert body["rows"] == expected and 0 < len(expected)
+    page = client.post("/console", data={"query": query}).get_data(as_text=True)
+    assert "truncated" in page and "2,000 bytes" in page
