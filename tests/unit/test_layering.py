@@ -17,8 +17,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("service", "graph_schema", "loaders", "web")
 CYPHER_HOME = "graph_schema/queries.py"
