@@ -32,7 +32,7 @@ def make_driver(settings: dict) -> Driver:
         user_agent="synergraph/0.1",
         connection_timeout=connect_s,
         connection_acquisition_timeout=connect_s,
-        max_transaction_retry_time=float(settings.get("NEO4J_RETRY_S") or 1),
+        max_transaction_retry_time=float(settings.get("NEO4J_RETRY_S") or 0),
         # Synergraph's own statements are reviewed; server hints (e.g. "relationship type
         # does not exist yet" on an empty graph) would only be noise in logs.
         notifications_min_severity="OFF",

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Flask, current_app, render_template, request
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
@@ -72,6 +74,18 @@ def limit_body(role: str | None):
     length = request.content_length
     if length is not None and length > limit:
         return _too_large(limit)
+    environ = request.environ
+    if length is None and limit == small and environ.get("wsgi.input_terminated"):
+        # A body without Content-Length (chunked): read at most limit + 1 bytes now, so a
+        # longer one is refused with 413 instead of being cut silently at the limit.
+        data = environ["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            return _too_large(limit)
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        request.__dict__.pop("stream", None)
+        request.__dict__.pop("content_length", None)
     return None
 
 

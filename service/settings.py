@@ -74,9 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "NEO4J_RETRY_S",
-        "1",
+        "0.5",
         "Seconds during which the driver retries a transaction that failed for a transient "
-        "reason (server unreachable, leader switch) before giving up.",
+        "reason (server unreachable, leader switch) before giving up (it waits about 1 s "
+        "before a retry). The driver's own default, 30 s, kept requests waiting that long "
+        "when Neo4j was down.",
     ),
     Setting("SYNERGRAPH_HOST", "127.0.0.1", "Address `synergraph serve` listens on."),
     Setting("SYNERGRAPH_PORT", "5000", "Port `synergraph serve` listens on."),

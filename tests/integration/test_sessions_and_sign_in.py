@@ -131,7 +131,8 @@ def test_concurrent_wrong_passwords_check_at_most_the_limit(app):
                                                "csrf_token": csrf})
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)]
+    threads = [threading.Thread(target=attempt, args=pair)
+               for pair in zip(clients, tokens, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
