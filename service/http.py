@@ -16,7 +16,12 @@ from __future__ import annotations
 import io
 
 from flask import Flask, current_app, render_template, request
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ConnectionAcquisitionTimeoutError,
+    DatabaseUnavailable,
+    ServiceUnavailable,
+    SessionExpired,
+)
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 __all__ = ["CSP", "SECURITY_HEADERS", "UPLOAD_ENDPOINTS", "init_http", "limit_body",
@@ -46,7 +51,9 @@ SECURITY_HEADERS = {
 #: Endpoints whose body may reach SYNERGRAPH_MAX_UPLOAD_BYTES (for administrators only).
 UPLOAD_ENDPOINTS = frozenset({"data.upload"})
 DB_RETRY_AFTER_S = 5
-DB_ERRORS = (ServiceUnavailable, SessionExpired)
+#: The database cannot serve now (down, restarting, or every pooled connection busy).
+DB_ERRORS = (ServiceUnavailable, SessionExpired, DatabaseUnavailable,
+             ConnectionAcquisitionTimeoutError)
 
 
 def _is_api() -> bool:

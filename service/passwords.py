@@ -53,7 +53,7 @@ def password_problem(password: str, *, username: str = "") -> str | None:
 
     >>> password_problem("aaaaaaaaaa")
     'the password repeats one character; choose a longer mix of words or characters'
-    >>> password_problem("1234567890")
+    >>> password_problem("0123456789")
     'the password is a run of consecutive keys or characters (like 12345 or qwerty)'
     >>> password_problem("Password2024!")
     'the password is a common password (with digits or symbols added)'
