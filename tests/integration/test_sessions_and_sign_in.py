@@ -223,6 +223,8 @@ def test_new_token_secret_is_in_the_page_only_never_in_a_cookie(app):
     client, _ = _signed_in(app, "toby", role="animator")
     page = client.get("/account").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    forged = client.post("/account/tokens", data={"name": "no csrf"})
+    assert forged.status_code == 403  # a session alone is not enough: the form's CSRF token
     response = client.post("/account/tokens", data={"name": "laptop", "csrf_token": csrf,
                                                     "expires_days": "30"})
     assert response.status_code == 201
@@ -235,7 +237,7 @@ def test_new_token_secret_is_in_the_page_only_never_in_a_cookie(app):
         client.get_cookie("session").value)
     assert secret not in repr(session)
     assert secret not in client.get("/account").get_data(as_text=True)
-    token = app.extensions["synergraph_accounts"].tokens("toby")[0]
+    (token,) = app.extensions["synergraph_accounts"].tokens("toby")
     assert 29.9 * 86400 < token["expires_at"] - token["created_at"] < 30.1 * 86400
 
 
