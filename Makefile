@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_analytics.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_concurrency.py
 
 clean-neo4j:
 	-$(BIN)/synergraph neo4j stop

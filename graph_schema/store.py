@@ -15,16 +15,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from neo4j import Driver, RoutingControl
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.exceptions import (
+    ConnectionAcquisitionTimeoutError,
+    DatabaseUnavailable,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from . import queries as q
 from .model import NODE_LABELS, REL_TYPES, Dataset
 
-__all__ = ["DATABASE_ERRORS", "GraphStore", "LoadReport"]
+__all__ = ["DATABASE_ERRORS", "UNAVAILABLE_ERRORS", "GraphStore", "LoadReport"]
 
 #: What a failing database raises (unreachable server, refused statement, lost connection),
 #: so that callers can report it without importing the driver.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (Neo4jError, DriverError)
+#: The errors that mean the database cannot be reached right now (answer 503, retry later):
+#: callers catch these without importing the driver.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError)
 
 _TARGET_OF_LABEL = {
     "Region": "regions",

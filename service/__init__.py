@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.exports import exports_blueprint
     from .auth import init_auth
     from .db import make_store
+    from .http import init_http
     from .state import AppState
 
     settings = load_settings({k: v for k, v in (config or {}).items() if k.isupper()},
@@ -53,11 +54,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.config.setdefault("JSON_SORT_KEYS", False)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 512 * 1024 * 1024)  # uploads
 
     store = make_store(settings)
     app.extensions["synergraph"] = AppState(store)
 
+    init_http(app)  # security headers, body limits, problem+json errors, 503 when Neo4j is down
     init_auth(app)
     for blueprint in (api_blueprint, cypher_blueprint, exports_blueprint, pages_blueprint,
                       console_blueprint, auth_blueprint, data_blueprint, admin_blueprint):

@@ -16,7 +16,12 @@ Permissions:
 
 CSRF: a state-changing request (POST, PUT, PATCH, DELETE) that relies on the session cookie
 must carry the session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
-Requests authenticated by a Bearer token carry no ambient authority and are exempt.
+Requests authenticated by a Bearer token carry no ambient authority and are exempt; in
+turn a token cannot reach the account pages (:data:`SESSION_ONLY`): creating or revoking
+tokens and managing users needs a signed-in browser session (or the command line).
+
+Sessions are revocable server-side: the signed cookie holds a session id that must exist
+in the account store (:meth:`service.accounts.AccountStore.session_user`).
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ from pathlib import Path
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 
 from .accounts import ROLES, AccountStore, User
+from .http import limit_body
 
-__all__ = ["RULES", "PERMISSIONS", "init_auth", "permission_for", "csrf_token",
-           "current_user"]
+__all__ = ["RULES", "PERMISSIONS", "SESSION_ONLY", "init_auth", "permission_for",
+           "csrf_token", "current_user", "sign_in_session", "sign_out_session"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset({"anonymous", *ROLES}),
@@ -66,6 +72,9 @@ RULES: tuple[tuple[str, str], ...] = (
     ("exports.*", "read"),
     ("data.data_page", "read"),
 )
+
+#: Endpoints a Bearer token may not use (a token cannot mint tokens or manage accounts).
+SESSION_ONLY: tuple[str, ...] = ("auth.account*", "auth.token_*", "auth.logout", "admin.*")
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -114,7 +123,12 @@ def _problem(status: int, type_: str, title: str, detail: str):
 
 
 def _identify() -> tuple[User | None, str | None]:
-    """``(user, error)`` from a Bearer token or the session."""
+    """``(user, error)`` from a Bearer token or the session.
+
+    A session names its server-side session id (``sid``): signed out, expired, or ended by
+    a password change, a role change or the user's removal, it no longer identifies anyone
+    and the cookie is emptied.
+    """
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
@@ -122,15 +136,38 @@ def _identify() -> tuple[User | None, str | None]:
             return None, "the Authorization header must be 'Bearer <token>'"
         user = _accounts().user_for_token(secret.strip())
         if user is None:
-            return None, "the token is unknown or revoked"
+            return None, "the token is unknown, revoked or expired"
         return user, None
     username = session.get("user")
     if username:
-        user = _accounts().get(username)
-        if user is None:  # removed or disabled since the login
-            session.pop("user", None)
+        user = _accounts().session_user(session.get("sid") or "")
+        if user is None or user.username != username:
+            csrf = session.get("csrf")
+            session.clear()
+            if csrf:
+                session["csrf"] = csrf
+            return None, None
         return user, None
     return None, None
+
+
+def sign_in_session(user: User) -> None:
+    """Start a fresh session for ``user`` (no fixation: the old content is dropped)."""
+    csrf = session.get("csrf")
+    session.clear()
+    session["user"] = user.username
+    session["sid"] = _accounts().open_session(user.username)
+    if csrf:
+        session["csrf"] = csrf
+    session.permanent = True
+
+
+def sign_out_session() -> None:
+    """End the session server-side and empty the cookie."""
+    sid = session.get("sid")
+    if sid:
+        _accounts().close_session(sid)
+    session.clear()
 
 
 def _csrf_ok() -> bool:
@@ -143,9 +180,17 @@ def authorise():
     """The before_request hook: identify, check CSRF, check the permission."""
     user, error = _identify()
     g.user = user
+    too_large = limit_body(user.role if user else None)
+    if too_large is not None:
+        return too_large
     if error:
         return _problem(401, "unauthorized", "Invalid credentials", error)
     by_token = user is not None and user.via_token is not None
+    if by_token and any(fnmatch.fnmatchcase(request.endpoint or "", pattern)
+                        for pattern in SESSION_ONLY):
+        return _problem(403, "session-required", "Sign-in session required",
+                        "API tokens cannot manage accounts or tokens: sign in with a "
+                        "browser, or use the synergraph command line")
     if request.method in UNSAFE_METHODS and not by_token:
         cookie_name = current_app.config.get("SESSION_COOKIE_NAME", "session")
         relies_on_session = cookie_name in request.cookies or request.endpoint == "auth.login"
@@ -185,6 +230,7 @@ def init_auth(app: Flask) -> None:
         home / "accounts.sqlite3",
         max_failures=int(app.config.get("SYNERGRAPH_LOGIN_MAX_FAILURES") or 5),
         lock_s=float(app.config.get("SYNERGRAPH_LOGIN_LOCK_S") or 900),
+        session_lifetime_s=float(app.config.get("SYNERGRAPH_SESSION_HOURS") or 12) * 3600,
     )
     app.config["PUBLIC_READ"] = str(app.config.get("SYNERGRAPH_PUBLIC_READ") or "0").lower() \
         in ("1", "true", "yes", "on")
@@ -193,7 +239,8 @@ def init_auth(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=str(app.config.get("SYNERGRAPH_COOKIE_SECURE") or "0").lower()
         in ("1", "true", "yes", "on"),
-        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        PERMANENT_SESSION_LIFETIME=int(
+            float(app.config.get("SYNERGRAPH_SESSION_HOURS") or 12) * 3600),
     )
     app.before_request(authorise)
 

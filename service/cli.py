@@ -579,16 +579,17 @@ def cmd_token(args, settings) -> int:
     accounts = _account_store(settings)
     try:
         if args.action == "create":
-            token_id, secret = accounts.create_token(args.target, args.name or "")
-            _err(f"Token {token_id} for {args.target!r} (shown once; keep it secret):")
+            token_id, secret = accounts.create_token(args.target, args.name or "",
+                                                     expires_days=args.expires_days)
+            until = f", expires in {args.expires_days:g} days" if args.expires_days else ""
+            _err(f"Token {token_id} for {args.target!r}{until} (shown once; keep it secret):")
             _echo(secret)
         elif args.action == "revoke":
             accounts.revoke_token(args.target)
             _echo(f"Token {args.target} revoked.")
         else:
             for t in accounts.tokens(args.target):
-                state = "revoked" if t["revoked_at"] else "active"
-                _echo(f"{t['id']}  {t['username']:<20} {state:<8} {t['name']}")
+                _echo(f"{t['id']}  {t['username']:<20} {t['state']:<8} {t['name']}")
     except AccountError as exc:
         _err(f"error: {exc}")
         return 2
@@ -611,7 +612,11 @@ def cmd_serve(args, settings) -> int:
 
     from .api.cypher import serve_threads
 
-    serve(app, host=host, port=port, threads=serve_threads(settings), ident="synergraph")
+    # waitress buffers a request body before the app sees it: refuse bodies above the upload
+    # limit there already (the app applies the smaller per-route limits).
+    serve(app, host=host, port=port, threads=serve_threads(settings), ident="synergraph",
+          max_request_body_size=int(settings.get("SYNERGRAPH_MAX_UPLOAD_BYTES")
+                                    or 512 * 1024 * 1024))
     return 0
 
 
@@ -741,6 +746,8 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("target", nargs="?",
                        help="create/list: a user name; revoke: a token id")
     token.add_argument("--name", help="a label for the token")
+    token.add_argument("--expires-days", type=float, metavar="DAYS",
+                       help="create: the token is refused after DAYS days (default: never)")
     token.set_defaults(func=cmd_token)
 
     serve = sub.add_parser("serve", help="run the web service")

@@ -21,11 +21,18 @@ def connection_target(settings: dict) -> tuple[str, str, str]:
 
 
 def make_driver(settings: dict) -> Driver:
+    """The driver, with short timeouts: when Neo4j is down, a request fails in about
+    ``NEO4J_CONNECT_TIMEOUT_S + NEO4J_RETRY_S`` seconds (the service answers 503) instead of
+    the driver's default 30 s of retries; it reconnects by itself when Neo4j is back."""
     uri, user, password = connection_target(settings)
+    connect_s = float(settings.get("NEO4J_CONNECT_TIMEOUT_S") or 2)
     return GraphDatabase.driver(
         uri,
         auth=(user, password),
         user_agent="synergraph/0.1",
+        connection_timeout=connect_s,
+        connection_acquisition_timeout=connect_s,
+        max_transaction_retry_time=float(settings.get("NEO4J_RETRY_S") or 0),
         # Synergraph's own statements are reviewed; server hints (e.g. "relationship type
         # does not exist yet" on an empty graph) would only be noise in logs.
         notifications_min_severity="OFF",

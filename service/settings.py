@@ -65,6 +65,21 @@ SETTINGS: tuple[Setting, ...] = (
         "120",
         "Seconds to wait for the provisioned server to answer on Bolt after start.",
     ),
+    Setting(
+        "NEO4J_CONNECT_TIMEOUT_S",
+        "2",
+        "Seconds to wait for a connection to Neo4j (to open one, or to get one from the "
+        "pool). With NEO4J_RETRY_S it bounds how long a request waits when Neo4j is down "
+        "before the service answers 503.",
+    ),
+    Setting(
+        "NEO4J_RETRY_S",
+        "0.5",
+        "Seconds during which the driver retries a transaction that failed for a transient "
+        "reason (server unreachable, leader switch) before giving up (it waits about 1 s "
+        "before a retry). The driver's own default, 30 s, kept requests waiting that long "
+        "when Neo4j was down.",
+    ),
     Setting("SYNERGRAPH_HOST", "127.0.0.1", "Address `synergraph serve` listens on."),
     Setting("SYNERGRAPH_PORT", "5000", "Port `synergraph serve` listens on."),
     Setting(
@@ -89,6 +104,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed sign-ins of one user from one address before a lock-out."),
     Setting("SYNERGRAPH_LOGIN_LOCK_S", "900",
             "Seconds a user is locked out after too many failed sign-ins."),
+    Setting("SYNERGRAPH_SESSION_HOURS", "12",
+            "Hours a browser session lasts after sign-in. Signing out, a password change, a "
+            "role change or the removal of the user end it earlier, server-side."),
+    Setting("SYNERGRAPH_MAX_BODY_BYTES", "65536",
+            "Largest request body, in bytes, of every endpoint but uploads (JSON bodies, "
+            "forms); larger ones get 413 before they are read. Anonymous requests always "
+            "have this limit."),
+    Setting("SYNERGRAPH_MAX_UPLOAD_BYTES", "536870912",
+            "Largest upload (the data page's bundle or CORDIS files), in bytes, for "
+            "administrators; `synergraph serve` also refuses larger bodies before the "
+            "application sees them."),
     Setting("SYNERGRAPH_CYPHER_TIMEOUT_S", "10",
             "Transaction timeout of Cypher console queries, in seconds."),
     Setting("SYNERGRAPH_CYPHER_ROW_LIMIT", "5000",

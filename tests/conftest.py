@@ -97,6 +97,7 @@ def sign_in(app, client, role: str, *, username: str | None = None):
         accounts.add_user(username, "a test password", role)
     with client.session_transaction() as session:
         session["user"] = username
+        session["sid"] = accounts.open_session(username)  # a server-side session, as /login
         session["csrf"] = "test-csrf-token"
     client.environ_base["HTTP_X_CSRF_TOKEN"] = "test-csrf-token"
     return client

@@ -11,12 +11,11 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
 from service.accounts import AccountError
-from service.auth import current_user
+from service.auth import current_user, sign_in_session, sign_out_session
 
 __all__ = ["auth_blueprint"]
 
@@ -53,12 +52,7 @@ def login():
             if user is None:
                 error, status = "Wrong user name or password.", 401
             else:
-                csrf = session.get("csrf")
-                session.clear()  # a fresh session on sign-in (no fixation)
-                session["user"] = user.username
-                if csrf:
-                    session["csrf"] = csrf
-                session.permanent = True
+                sign_in_session(user)  # a fresh server-side session (no fixation)
                 return redirect(_safe_next(request.form.get("next")))
     return render_template("auth/login.html", error=error,
                            next=request.values.get("next", "")), status
@@ -66,24 +60,62 @@ def login():
 
 @auth_blueprint.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
+    sign_out_session()  # the session id is deleted server-side: a copied cookie is dead
     return redirect(url_for("auth.login"))
+
+
+#: Expiry choices of the account page's token form (days; "" = never).
+EXPIRY_CHOICES = ("", "7", "30", "90", "365")
+
+
+def _account_page(*, new_token=None, error=None, status=200):
+    user = current_user()
+    response = current_app.make_response((render_template(
+        "auth/account.html", user=user, tokens=_accounts().tokens(user.username),
+        new_token=new_token, error=error, expiry_choices=EXPIRY_CHOICES), status))
+    if new_token:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @auth_blueprint.route("/account", methods=["GET"])
 def account():
-    user = current_user()
-    return render_template("auth/account.html", user=user,
-                           tokens=_accounts().tokens(user.username),
-                           new_token=session.pop("new_token", None))
+    return _account_page()
 
 
 @auth_blueprint.route("/account/tokens", methods=["POST"])
 def token_create():
+    """Create a token and show its secret once, in this response only (never in a cookie
+    or the session)."""
     user = current_user()
-    token_id, secret = _accounts().create_token(user.username,
-                                                request.form.get("name", "")[:100])
-    session["new_token"] = {"id": token_id, "secret": secret}
+    days = request.form.get("expires_days", "").strip()
+    try:
+        token_id, secret = _accounts().create_token(
+            user.username, request.form.get("name", "")[:100],
+            expires_days=float(days) if days else None)
+    except (AccountError, ValueError) as exc:
+        return _account_page(error=str(exc) if isinstance(exc, AccountError)
+                             else "the expiry is a number of days", status=400)
+    return _account_page(new_token={"id": token_id, "secret": secret}, status=201)
+
+
+@auth_blueprint.route("/account/password", methods=["POST"])
+def account_password():
+    """Change one's own password: every other session of the user ends; this one goes on."""
+    user = current_user()
+    accounts = _accounts()
+    new = request.form.get("new_password", "")
+    try:
+        if accounts.authenticate(user.username, request.form.get("password", ""),
+                                 client=request.remote_addr or "") is None:
+            raise AccountError("the current password is wrong")
+        if new != request.form.get("new_password_again", ""):
+            raise AccountError("the two new passwords differ")
+        accounts.set_password(user.username, new)
+    except AccountError as exc:
+        return _account_page(error=str(exc), status=400)
+    sign_in_session(user)
+    flash("Password changed; your other sessions are signed out.")
     return redirect(url_for("auth.account"))
 
 

@@ -13,12 +13,28 @@ from .schemas import SCHEMAS
 @documented("Service health", tags=("meta",), errors=(),
             responses={200: ("The database answers",
                              obj({"status": {"type": "string"},
+                                  "database": {"type": "string"},
                                   "graph_version": {"type": "integer"}},
-                                 ["status", "graph_version"]))})
+                                 ["status", "database", "graph_version"])),
+                       503: ("The database does not answer (with Retry-After)",
+                             obj({"status": {"type": "string"},
+                                  "database": {"type": "string"},
+                                  "detail": {"type": "string"}}, ["status", "database"]))})
 def health():
+    from graph_schema.store import DATABASE_ERRORS
+    from service.http import DB_RETRY_AFTER_S
+
     store = context().store
-    store.verify_connectivity()
-    return jsonify({"status": "ok", "graph_version": store.graph_version()})
+    try:
+        store.verify_connectivity()
+        version = store.graph_version()
+    except DATABASE_ERRORS as exc:
+        response = jsonify({"status": "unavailable", "database": "unavailable",
+                            "detail": f"{type(exc).__name__}: {exc}"[:300]})
+        response.status_code = 503
+        response.headers["Retry-After"] = str(DB_RETRY_AFTER_S)
+        return response
+    return jsonify({"status": "ok", "database": "up", "graph_version": version})
 
 
 @api_blueprint.route("/openapi.json")

@@ -69,6 +69,7 @@ def browser():
         options.add_argument(flag)
     options.add_argument("--lang=en-US")
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console log readable
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
                               options=options)
     driver.set_page_load_timeout(60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import stat
@@ -74,3 +75,39 @@ def test_removing_a_user_removes_their_tokens(accounts):
     accounts.remove_user("dee")
     assert accounts.user_for_token(secret) is None
     assert accounts.tokens("dee") == []
+
+
+def test_sessions_expire_and_end_with_changes(tmp_path):
+    import time
+
+    accounts = AccountStore(tmp_path / "s.sqlite3", session_lifetime_s=0.5)
+    accounts.add_user("eve", "long enough pw", "evaluator")
+    sid = accounts.open_session("eve")
+    assert accounts.session_user(sid).username == "eve"
+    assert accounts.session_user(sid + "x") is None and accounts.session_user("") is None
+    time.sleep(0.6)
+    assert accounts.session_user(sid) is None  # expired
+    sid = accounts.open_session("eve")
+    accounts.set_role("eve", "animator")
+    assert accounts.session_user(sid) is None
+    sid = accounts.open_session("eve")
+    accounts.close_session(sid)
+    assert accounts.session_user(sid) is None
+    live = accounts.open_session("eve")
+    with sqlite3.connect(accounts.path) as db:  # only hashes of session ids are stored
+        stored = [row[0] for row in db.execute("SELECT id_hash FROM sessions")]
+    assert stored == [hashlib.sha256(live.encode()).hexdigest()]
+    assert live.encode() not in accounts.path.read_bytes()
+
+
+def test_token_expiry_is_checked(accounts):
+    accounts.add_user("fay", "long enough pw", "researcher")
+    with pytest.raises(AccountError, match="days"):
+        accounts.create_token("fay", expires_days=0)
+    token_id, secret = accounts.create_token("fay", expires_days=0.5 / 86400)
+    assert accounts.user_for_token(secret) is not None
+    import time
+
+    time.sleep(0.6)
+    assert accounts.user_for_token(secret) is None
+    assert accounts.tokens("fay")[0]["state"] == "expired"
