@@ -28,7 +28,8 @@ def _secret_key(settings: dict) -> str:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: defaults, then ``.env`` and the environment, then ``config``.
+    """Build the app: defaults, then ``.env`` and the environment, then ``config``, parsed
+    once into typed settings (:func:`service.settings.load_settings`).
 
     The Neo4j driver is created once per app, kept in ``app.extensions["synergraph"]`` and
     closed when the process exits; nothing connects at import time.
@@ -50,8 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     settings = load_settings({k: v for k, v in (config or {}).items() if k.isupper()},
                              dotenv=not (config or {}).get("TESTING"))
     app = Flask(__name__, static_folder=None)
-    app.config.update(settings)
     app.config.update(config or {})
+    app.config.update(settings)  # typed values win over the raw text of a test mapping
     app.config["SECRET_KEY"] = _secret_key(settings)
     app.config.setdefault("JSON_SORT_KEYS", False)
 

@@ -228,19 +228,16 @@ def init_auth(app: Flask) -> None:
     home = Path(app.config["SYNERGRAPH_HOME"])
     app.extensions["synergraph_accounts"] = AccountStore(
         home / "accounts.sqlite3",
-        max_failures=int(app.config.get("SYNERGRAPH_LOGIN_MAX_FAILURES") or 5),
-        lock_s=float(app.config.get("SYNERGRAPH_LOGIN_LOCK_S") or 900),
-        session_lifetime_s=float(app.config.get("SYNERGRAPH_SESSION_HOURS") or 12) * 3600,
+        max_failures=app.config["SYNERGRAPH_LOGIN_MAX_FAILURES"],
+        lock_s=app.config["SYNERGRAPH_LOGIN_LOCK_S"],
+        session_lifetime_s=app.config["SYNERGRAPH_SESSION_HOURS"] * 3600,
     )
-    app.config["PUBLIC_READ"] = str(app.config.get("SYNERGRAPH_PUBLIC_READ") or "0").lower() \
-        in ("1", "true", "yes", "on")
+    app.config["PUBLIC_READ"] = app.config["SYNERGRAPH_PUBLIC_READ"]
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=str(app.config.get("SYNERGRAPH_COOKIE_SECURE") or "0").lower()
-        in ("1", "true", "yes", "on"),
-        PERMANENT_SESSION_LIFETIME=int(
-            float(app.config.get("SYNERGRAPH_SESSION_HOURS") or 12) * 3600),
+        SESSION_COOKIE_SECURE=app.config["SYNERGRAPH_COOKIE_SECURE"],
+        PERMANENT_SESSION_LIFETIME=int(app.config["SYNERGRAPH_SESSION_HOURS"] * 3600),
     )
     app.before_request(authorise)
 

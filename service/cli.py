@@ -151,7 +151,7 @@ def cmd_db_backup(args, settings) -> int:
         _err(f"usage: synergraph db {args.action} FILE")
         return 2
     local = LocalNeo4j.from_settings(settings)
-    database = settings.get("NEO4J_DATABASE") or "neo4j"
+    database = settings["NEO4J_DATABASE"]
     try:
         if args.action == "backup":
             path = local.backup(database, args.file, echo=_echo)
@@ -606,7 +606,7 @@ def cmd_serve(args, settings) -> int:
         settings = {**settings, "SYNERGRAPH_PUBLIC_READ": "1"}
     app = create_app(settings)
     host = args.host or settings["SYNERGRAPH_HOST"]
-    port = int(args.port or settings["SYNERGRAPH_PORT"])
+    port = args.port or settings["SYNERGRAPH_PORT"]
     _echo(f"Synergraph on http://{host}:{port}/ (Ctrl+C to stop)")
     from waitress import serve
 
@@ -615,8 +615,7 @@ def cmd_serve(args, settings) -> int:
     # waitress buffers a request body before the app sees it: refuse bodies above the upload
     # limit there already (the app applies the smaller per-route limits).
     serve(app, host=host, port=port, threads=serve_threads(settings), ident="synergraph",
-          max_request_body_size=int(settings.get("SYNERGRAPH_MAX_UPLOAD_BYTES")
-                                    or 512 * 1024 * 1024))
+          max_request_body_size=settings["SYNERGRAPH_MAX_UPLOAD_BYTES"])
     return 0
 
 
@@ -763,7 +762,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = load_settings()
+    from .settings import SettingError
+
+    try:
+        settings = load_settings()
+    except SettingError as exc:
+        _err(f"error: {exc} (see docs/configuration.md)")
+        return 2
     try:
         return int(args.func(args, settings) or 0)
     except KeyboardInterrupt:

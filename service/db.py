@@ -13,9 +13,9 @@ __all__ = ["connection_target", "make_driver", "make_store", "ensure_local_serve
 
 def connection_target(settings: dict) -> tuple[str, str, str]:
     """``(uri, user, password)`` for the configured server."""
-    user = settings.get("NEO4J_USER") or "neo4j"
-    if settings.get("NEO4J_URI"):
-        return settings["NEO4J_URI"], user, settings.get("NEO4J_PASSWORD") or ""
+    user = settings["NEO4J_USER"]
+    if settings["NEO4J_URI"]:
+        return settings["NEO4J_URI"], user, settings["NEO4J_PASSWORD"] or ""
     local = LocalNeo4j.from_settings(settings)
     return local.bolt_uri, user, local.password()
 
@@ -25,14 +25,14 @@ def make_driver(settings: dict) -> Driver:
     ``NEO4J_CONNECT_TIMEOUT_S + NEO4J_RETRY_S`` seconds (the service answers 503) instead of
     the driver's default 30 s of retries; it reconnects by itself when Neo4j is back."""
     uri, user, password = connection_target(settings)
-    connect_s = float(settings.get("NEO4J_CONNECT_TIMEOUT_S") or 2)
+    connect_s = settings["NEO4J_CONNECT_TIMEOUT_S"]
     return GraphDatabase.driver(
         uri,
         auth=(user, password),
         user_agent="synergraph/0.1",
         connection_timeout=connect_s,
         connection_acquisition_timeout=connect_s,
-        max_transaction_retry_time=float(settings.get("NEO4J_RETRY_S") or 0),
+        max_transaction_retry_time=settings["NEO4J_RETRY_S"],
         # Synergraph's own statements are reviewed; server hints (e.g. "relationship type
         # does not exist yet" on an empty graph) would only be noise in logs.
         notifications_min_severity="OFF",
@@ -50,5 +50,5 @@ def ensure_local_server(settings: dict, *, echo=print) -> None:
 
 def make_store(settings: dict, driver: Driver | None = None) -> GraphStore:
     driver = driver or make_driver(settings)
-    return GraphStore(driver, settings.get("NEO4J_DATABASE") or "neo4j",
-                      batch_size=int(settings.get("SYNERGRAPH_BATCH_SIZE") or 5000))
+    return GraphStore(driver, settings["NEO4J_DATABASE"],
+                      batch_size=settings["SYNERGRAPH_BATCH_SIZE"])

@@ -68,10 +68,10 @@ def limit_body(role: str | None):
     caller is an administrator; every other request (anonymous ones included) the small one.
     """
     config = current_app.config
-    small = int(config.get("SYNERGRAPH_MAX_BODY_BYTES") or 64 * 1024)
+    small = config["SYNERGRAPH_MAX_BODY_BYTES"]
     limit = small
     if request.endpoint in UPLOAD_ENDPOINTS and role == "admin":
-        limit = int(config.get("SYNERGRAPH_MAX_UPLOAD_BYTES") or small)
+        limit = config["SYNERGRAPH_MAX_UPLOAD_BYTES"]
     request.max_content_length = limit
     length = request.content_length
     if length is not None and length > limit:
@@ -146,8 +146,7 @@ def _security_headers(response):
 
 def init_http(app: Flask) -> None:
     """Install the headers, the error handlers and the body-limit default on ``app``."""
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("SYNERGRAPH_MAX_BODY_BYTES")
-                                           or 64 * 1024)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["SYNERGRAPH_MAX_BODY_BYTES"]
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)

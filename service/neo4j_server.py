@@ -114,13 +114,13 @@ class LocalNeo4j:
     def from_settings(cls, settings: dict) -> LocalNeo4j:
         return cls(
             settings["SYNERGRAPH_HOME"],
-            bolt_port=int(settings["NEO4J_BOLT_PORT"]),
-            http_port=int(settings["NEO4J_HTTP_PORT"]),
-            password=settings.get("NEO4J_PASSWORD"),
-            user=settings.get("NEO4J_USER") or "neo4j",
+            bolt_port=settings["NEO4J_BOLT_PORT"],
+            http_port=settings["NEO4J_HTTP_PORT"],
+            password=settings["NEO4J_PASSWORD"],
+            user=settings["NEO4J_USER"],
             heap=settings["NEO4J_HEAP"],
             pagecache=settings["NEO4J_PAGECACHE"],
-            start_timeout_s=float(settings["NEO4J_START_TIMEOUT"]),
+            start_timeout_s=settings["NEO4J_START_TIMEOUT"],
         )
 
     # -- paths ---------------------------------------------------------------------------

@@ -8,17 +8,98 @@ in the working directory, the process environment, and (for ``create_app``) a te
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
-__all__ = ["Setting", "SETTINGS", "load_settings", "project_root", "default_home", "settings_doc"]
+__all__ = ["Setting", "SETTINGS", "SettingError", "Settings", "load_settings", "project_root",
+           "default_home", "settings_doc"]
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its name, default (as text, like the environment), help text and kind
+    (``text``, ``int``, ``float`` or ``bool``), which says how its text is parsed."""
+
     name: str
     default: str | None
     help: str
+    kind: str = "text"
+
+    def parse(self, raw: str | None):
+        """The typed value of ``raw`` (a :class:`SettingError` names the setting).
+
+        >>> Setting("P", "5000", "a port", kind="int").parse("8080")
+        8080
+        >>> Setting("B", "0", "a switch", kind="bool").parse("yes")
+        True
+        >>> Setting("P", "5000", "a port", kind="int").parse("eighty")
+        Traceback (most recent call last):
+        ...
+        service.settings.SettingError: P must be a whole number, got 'eighty'
+        """
+        if raw is None or (isinstance(raw, str) and raw.strip() == "" and self.kind != "text"):
+            raw = self.default
+        if raw is None:
+            return None
+        if not isinstance(raw, str):  # already typed (a test mapping, a copy of settings)
+            return raw
+        text = raw.strip()
+        if self.kind == "int":
+            try:
+                return int(text)
+            except ValueError:
+                raise SettingError(f"{self.name} must be a whole number, got {raw!r}") from None
+        if self.kind == "float":
+            try:
+                return float(text)
+            except ValueError:
+                raise SettingError(f"{self.name} must be a number, got {raw!r}") from None
+        if self.kind == "bool":
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise SettingError(f"{self.name} must be 1 or 0 (true or false), got {raw!r}")
+        return raw
+
+
+class SettingError(ValueError):
+    """A setting's value cannot be read as its kind."""
+
+
+class Settings(Mapping):
+    """Every setting, parsed once: a frozen, typed mapping (``settings["NEO4J_URI"]``),
+    also readable as attributes in lower case (``settings.neo4j_uri``)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping):
+        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+
+    def __getitem__(self, name: str):
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name.upper()]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("settings are read-only")
+
+    def __repr__(self) -> str:
+        hidden = {k: ("***" if k.endswith(("PASSWORD", "SECRET_KEY")) and v else v)
+                  for k, v in self._values.items()}
+        return f"Settings({hidden!r})"
 
 
 def project_root() -> Path:
@@ -51,8 +132,10 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for the provisioned Neo4j (jars, data, logs, pid file, password). "
         "Default: .synergraph/ in the checkout (git-ignored).",
     ),
-    Setting("NEO4J_BOLT_PORT", "7687", "Bolt port of the provisioned server (127.0.0.1 only)."),
-    Setting("NEO4J_HTTP_PORT", "7474", "HTTP port of the provisioned server (127.0.0.1 only)."),
+    Setting("NEO4J_BOLT_PORT", "7687", "Bolt port of the provisioned server (127.0.0.1 only).",
+            kind="int"),
+    Setting("NEO4J_HTTP_PORT", "7474", "HTTP port of the provisioned server (127.0.0.1 only).",
+            kind="int"),
     Setting(
         "NEO4J_HEAP",
         "3g",
@@ -64,6 +147,7 @@ SETTINGS: tuple[Setting, ...] = (
         "NEO4J_START_TIMEOUT",
         "120",
         "Seconds to wait for the provisioned server to answer on Bolt after start.",
+        kind="float",
     ),
     Setting(
         "NEO4J_CONNECT_TIMEOUT_S",
@@ -71,6 +155,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for a connection to Neo4j (to open one, or to get one from the "
         "pool). With NEO4J_RETRY_S it bounds how long a request waits when Neo4j is down "
         "before the service answers 503.",
+        kind="float",
     ),
     Setting(
         "NEO4J_RETRY_S",
@@ -79,9 +164,10 @@ SETTINGS: tuple[Setting, ...] = (
         "reason (server unreachable, leader switch) before giving up (it waits about 1 s "
         "before a retry). The driver's own default, 30 s, kept requests waiting that long "
         "when Neo4j was down.",
+        kind="float",
     ),
     Setting("SYNERGRAPH_HOST", "127.0.0.1", "Address `synergraph serve` listens on."),
-    Setting("SYNERGRAPH_PORT", "5000", "Port `synergraph serve` listens on."),
+    Setting("SYNERGRAPH_PORT", "5000", "Port `synergraph serve` listens on.", kind="int"),
     Setting(
         "SYNERGRAPH_SECRET_KEY",
         None,
@@ -94,44 +180,67 @@ SETTINGS: tuple[Setting, ...] = (
         "1: pages and read-only API endpoints are open to anonymous visitors (the Cypher "
         "console, uploads and administration stay behind sign-in). 0: everything needs "
         "sign-in.",
+        kind="bool",
     ),
     Setting(
         "SYNERGRAPH_COOKIE_SECURE",
         "0",
         "1: session cookies carry the Secure flag (set it when serving over HTTPS).",
+        kind="bool",
     ),
     Setting("SYNERGRAPH_LOGIN_MAX_FAILURES", "5",
-            "Failed sign-ins of one user from one address before a lock-out."),
+            "Failed sign-ins of one user from one address before a lock-out.",
+        kind="int",
+    ),
     Setting("SYNERGRAPH_LOGIN_LOCK_S", "900",
-            "Seconds a user is locked out after too many failed sign-ins."),
+            "Seconds a user is locked out after too many failed sign-ins.",
+        kind="float",
+    ),
     Setting("SYNERGRAPH_SESSION_HOURS", "12",
             "Hours a browser session lasts after sign-in. Signing out, a password change, a "
-            "role change or the removal of the user end it earlier, server-side."),
+            "role change or the removal of the user end it earlier, server-side.",
+        kind="float",
+    ),
     Setting("SYNERGRAPH_MAX_BODY_BYTES", "65536",
             "Largest request body, in bytes, of every endpoint but uploads (JSON bodies, "
             "forms); larger ones get 413 before they are read. Anonymous requests always "
-            "have this limit."),
+            "have this limit.",
+        kind="int",
+    ),
     Setting("SYNERGRAPH_MAX_UPLOAD_BYTES", "536870912",
             "Largest upload (the data page's bundle or CORDIS files), in bytes, for "
             "administrators; `synergraph serve` also refuses larger bodies before the "
-            "application sees them."),
+            "application sees them.",
+        kind="int",
+    ),
     Setting("SYNERGRAPH_CYPHER_TIMEOUT_S", "10",
-            "Transaction timeout of Cypher console queries, in seconds."),
+            "Transaction timeout of Cypher console queries, in seconds.",
+        kind="float",
+    ),
     Setting("SYNERGRAPH_CYPHER_ROW_LIMIT", "5000",
-            "Rows a Cypher console query returns at most (the result says truncated)."),
+            "Rows a Cypher console query returns at most (the result says truncated).",
+        kind="int",
+    ),
     Setting("SYNERGRAPH_CYPHER_MAX_BYTES", "20000000",
             "Bytes of JSON a Cypher console result holds at most: reading stops before the "
-            "row that would pass it (the result says truncated, reason bytes)."),
+            "row that would pass it (the result says truncated, reason bytes).",
+        kind="int",
+    ),
     Setting("SYNERGRAPH_CYPHER_MAX_CONCURRENT", "4",
             "Cypher console queries running at once in the whole service (more: 429 with "
             "Retry-After); `synergraph serve` runs this many threads more than the 8 it "
-            "keeps for pages."),
+            "keeps for pages.",
+        kind="int",
+    ),
     Setting("SYNERGRAPH_CYPHER_MAX_PER_USER", "2",
-            "Cypher console queries one user (or token) may run at once (more: 429)."),
+            "Cypher console queries one user (or token) may run at once (more: 429).",
+        kind="int",
+    ),
     Setting(
         "SYNERGRAPH_BATCH_SIZE",
         "5000",
         "Rows per UNWIND statement when loading data.",
+        kind="int",
     ),
     Setting(
         "SYNERGRAPH_TEST_NEO4J_URI",
@@ -144,9 +253,12 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def load_settings(overrides: dict[str, str] | None = None, *, dotenv: bool = True) -> dict:
-    """Return every setting as a dict: defaults < .env < environment < overrides."""
-    values: dict[str, str | None] = {s.name: s.default for s in SETTINGS}
+def load_settings(overrides: Mapping | None = None, *, dotenv: bool = True) -> Settings:
+    """Every setting, typed: defaults < ``.env`` < environment < ``overrides``.
+
+    Raises :class:`SettingError` naming a setting whose value is not of its kind.
+    """
+    values: dict = {s.name: s.default for s in SETTINGS}
     if dotenv:
         env_file = Path.cwd() / ".env"
         if env_file.is_file():
@@ -162,13 +274,15 @@ def load_settings(overrides: dict[str, str] | None = None, *, dotenv: bool = Tru
         values[key] = value
     if not values["SYNERGRAPH_HOME"]:
         values["SYNERGRAPH_HOME"] = str(default_home())
-    return values
+    typed = {name: (_BY_NAME[name].parse(value) if name in _BY_NAME else value)
+             for name, value in values.items()}
+    return Settings(typed)
 
 
 def settings_doc() -> str:
     """The Markdown table of every setting (the body of docs/configuration.md)."""
-    lines = ["| setting | default | meaning |", "|---|---|---|"]
+    lines = ["| setting | kind | default | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
         default = f"`{s.default}`" if s.default is not None else "(unset)"
-        lines.append(f"| `{s.name}` | {default} | {s.help} |")
+        lines.append(f"| `{s.name}` | {s.kind} | {default} | {s.help} |")
     return "\n".join(lines) + "\n"

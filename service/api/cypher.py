@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from graph_schema.console import (
-    DEFAULT_MAX_BYTES,
     DEFAULT_QUERY,
     EXAMPLES,
     ConsoleBusy,
@@ -54,22 +53,22 @@ __all__ = ["cypher_blueprint", "console_limits", "ConsoleLimits", "ConsoleGate",
 
 cypher_blueprint = Blueprint("api_cypher", __name__, url_prefix="/api/v1")
 
-DEFAULT_TIMEOUT_S = 10.0
-DEFAULT_ROW_LIMIT = 5000
-DEFAULT_MAX_CONCURRENT = 4
-DEFAULT_MAX_PER_USER = 2
 #: Threads `synergraph serve` keeps for pages on top of the console's cap.
 PAGE_THREADS = 8
 #: Extra seconds a request waits for its query beyond the database's own timeout.
 WAIT_MARGIN_S = 30.0
 
 
-def _number(config, name: str, default, kind=float):
-    try:
-        value = kind(config.get(name) or default)
-    except (TypeError, ValueError):
-        return default
-    return value if value > 0 else default
+def _limit(config, name: str):
+    """A console limit from the settings (typed, default from the settings table); a value
+    that is not positive is a :class:`~service.settings.SettingError` naming it."""
+    from service.settings import SETTINGS, SettingError
+
+    setting = next(s for s in SETTINGS if s.name == name)
+    value = setting.parse(config.get(name))
+    if value is None or value <= 0:
+        raise SettingError(f"{name} must be positive, got {config.get(name)!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -85,13 +84,11 @@ class ConsoleLimits:
     @classmethod
     def from_config(cls, config) -> ConsoleLimits:
         return cls(
-            timeout_s=_number(config, "SYNERGRAPH_CYPHER_TIMEOUT_S", DEFAULT_TIMEOUT_S),
-            row_limit=_number(config, "SYNERGRAPH_CYPHER_ROW_LIMIT", DEFAULT_ROW_LIMIT, int),
-            max_bytes=_number(config, "SYNERGRAPH_CYPHER_MAX_BYTES", DEFAULT_MAX_BYTES, int),
-            max_concurrent=_number(config, "SYNERGRAPH_CYPHER_MAX_CONCURRENT",
-                                   DEFAULT_MAX_CONCURRENT, int),
-            max_per_user=_number(config, "SYNERGRAPH_CYPHER_MAX_PER_USER",
-                                 DEFAULT_MAX_PER_USER, int),
+            timeout_s=_limit(config, "SYNERGRAPH_CYPHER_TIMEOUT_S"),
+            row_limit=_limit(config, "SYNERGRAPH_CYPHER_ROW_LIMIT"),
+            max_bytes=_limit(config, "SYNERGRAPH_CYPHER_MAX_BYTES"),
+            max_concurrent=_limit(config, "SYNERGRAPH_CYPHER_MAX_CONCURRENT"),
+            max_per_user=_limit(config, "SYNERGRAPH_CYPHER_MAX_PER_USER"),
         )
 
 

@@ -813,10 +813,13 @@ def test_the_driver_still_reads_the_fetch_size_before_each_pull():
 
 def test_limits_come_from_the_settings_with_defaults():
     from service.api.cypher import ConsoleLimits, serve_threads
+    from service.settings import SettingError
 
-    limits = ConsoleLimits.from_config({"SYNERGRAPH_CYPHER_MAX_BYTES": "1000",
-                                        "SYNERGRAPH_CYPHER_TIMEOUT_S": "abc",
-                                        "SYNERGRAPH_CYPHER_MAX_PER_USER": "-3"})
+    limits = ConsoleLimits.from_config({"SYNERGRAPH_CYPHER_MAX_BYTES": "1000"})
     assert (limits.max_bytes, limits.timeout_s, limits.max_per_user) == (1000, 10.0, 2)
     assert (limits.row_limit, limits.max_concurrent) == (5000, 4)
+    with pytest.raises(SettingError, match="SYNERGRAPH_CYPHER_TIMEOUT_S must be a number"):
+        ConsoleLimits.from_config({"SYNERGRAPH_CYPHER_TIMEOUT_S": "abc"})
+    with pytest.raises(SettingError, match="SYNERGRAPH_CYPHER_MAX_PER_USER must be positive"):
+        ConsoleLimits.from_config({"SYNERGRAPH_CYPHER_MAX_PER_USER": "-3"})
     assert serve_threads({"SYNERGRAPH_CYPHER_MAX_CONCURRENT": "6"}) == 14
