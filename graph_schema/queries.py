@@ -336,3 +336,9 @@ RETURN size(matched) AS total,
         p {.id, .title, .acronym, .start_year, .end_year, .budget, .currency,
            .synthetic}] AS items
 """
+
+# -- link prediction (linkpred) ---------------------------------------------------------
+PROJECT_PROGRAMME_PARTS = """
+MATCH (p:Project)
+RETURN p.id AS project_id, p.legal_basis AS legal_basis, p.start_year AS start_year
+"""

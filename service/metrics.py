@@ -75,6 +75,9 @@ def ecosystem_graph(store: GraphStore, *, keep_projects: bool = False,
         graph.graph.pop("version", None)
     graph.graph["group"] = None
     graph.graph["filter"] = graph_filter.as_dict()
+    if not graph_filter.active:  # the learnt recommender (linkpred), fitted per graph version
+        from service.linkprediction import attach_model
+        attach_model(graph, store)
     return graph
 
 
