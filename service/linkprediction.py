@@ -177,6 +177,7 @@ class ModelHandle:
 
     def __init__(self):
         self._value = None
+        self.scores: dict = {}  # actor id -> candidate scores (filled by recommend)
         self.error: str | None = None
         self.done = threading.Event()
 

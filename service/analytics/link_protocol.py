@@ -30,6 +30,7 @@ programme parts (cosine of the CORDIS ``legalBasis`` profiles) and same country.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -246,9 +247,46 @@ class FeatureContext:
         norm = np.sqrt((L * L).sum(axis=1))
         self.L = L / np.where(norm > 0, norm, 1.0)[:, None]
         self.country = data.country
+        self._factors = {
+            "cn": (self.A, self.A), "aa": (self.A_aa, self.A), "ra": (self.A_ra, self.A),
+            "wcn": (self.W, self.W), "waa": (self.W_aa, self.W_log),
+            "cn_recent": (self.A, self.A_recent), "ra_recent": (self.A_ra, self.A_recent),
+        }
+        self._local = threading.local()
         # global orders for the degree-like scores (ties to the lower row)
         self.by_degree = np.lexsort((np.arange(self.n), -deg))
         self.by_activity = np.lexsort((np.arange(self.n), -(self.recent + 0.01 * deg)))
+
+    def _chunk(self, rows):
+        """Per-thread cache of the products of one chunk of rows (reused by every method
+        and feature of that chunk)."""
+        local = self._local
+        if getattr(local, "rows", None) is not rows:
+            local.rows = rows
+            local.cache = {}
+        return local.cache
+
+    def product(self, name: str, rows):
+        """``(P, keys)``: the sparse product ``left[rows] @ right`` of ``name`` (sorted
+        CSR) and its linear entry keys, cached for the chunk."""
+        cache = self._chunk(rows)
+        hit = cache.get(name)
+        if hit is None:
+            left, right = self._factors[name]
+            P = (left[rows] @ right).tocsr()
+            P.sort_indices()
+            keys = _entries(P).astype(np.int64) * self.n + P.indices
+            hit = cache[name] = (P, keys)
+        return hit
+
+    def value(self, name: str, rows, ri, ci):
+        """Values of product ``name`` at the pairs ``(ri, ci)`` (0 where absent)."""
+        P, keys = self.product(name, rows)
+        q = np.asarray(ri, dtype=np.int64) * self.n + np.asarray(ci, dtype=np.int64)
+        if keys.size == 0:
+            return np.zeros(q.size)
+        pos = np.minimum(np.searchsorted(keys, q), keys.size - 1)
+        return np.where(keys[pos] == q, P.data[pos], 0.0).astype(float)
 
     def _drop_excluded(self, rows, P):
         """Entries ``(ri, ci, value)`` of ``P`` (rows aligned with ``rows``) that are
@@ -282,17 +320,17 @@ class FeatureContext:
         few candidates may have fewer than ``k``; ``random`` and preferential attachment
         return exactly the top ``k``)."""
         A = self.A
-        if name == "common_neighbors":
-            return self._drop_excluded(rows, A[rows] @ A)
-        if name == "adamic_adar":
-            return self._drop_excluded(rows, self.A_aa[rows] @ A)
-        if name == "resource_allocation":
-            return self._drop_excluded(rows, self.A_ra[rows] @ A)
-        if name == "jaccard":
-            ri, ci, cn = self._drop_excluded(rows, A[rows] @ A)
-            return ri, ci, cn / (self.deg[rows[ri]] + self.deg[ci] - cn)
-        if name == "weighted_adamic_adar":
-            return self._drop_excluded(rows, self.W_aa[rows] @ self.W_log)
+        short = {"common_neighbors": "cn", "adamic_adar": "aa", "resource_allocation": "ra",
+                 "jaccard": "cn", "weighted_adamic_adar": "waa"}
+        if name in short:
+            cache = self._chunk(rows)
+            key = ("candidates", short[name])
+            if key not in cache:
+                cache[key] = self._drop_excluded(rows, self.product(short[name], rows)[0])
+            ri, ci, val = cache[key]
+            if name == "jaccard":
+                return ri, ci, val / (self.deg[rows[ri]] + self.deg[ci] - val)
+            return ri, ci, val
         if name == "preferential_attachment":
             return self._global_order(rows, self.by_degree, k)
         if name == "random":
@@ -322,18 +360,13 @@ class FeatureContext:
     def features(self, rows, ri, ci):
         """Feature matrix (columns :data:`FEATURES`) of the pairs ``(rows[ri], ci)``."""
         u, v = rows[ri], ci
-        A = self.A
         cols = []
-        cn = lookup(A[rows] @ A, ri, ci)
+        cn = self.value("cn", rows, ri, ci)
         cols.append(cn)
         union = self.deg[u] + self.deg[v] - cn
         cols.append(np.divide(cn, union, out=np.zeros_like(cn), where=union > 0))
-        cols.append(lookup(self.A_aa[rows] @ A, ri, ci))
-        cols.append(lookup(self.A_ra[rows] @ A, ri, ci))
-        cols.append(lookup(self.W[rows] @ self.W, ri, ci))
-        cols.append(lookup(self.W_aa[rows] @ self.W_log, ri, ci))
-        cols.append(lookup(A[rows] @ self.A_recent, ri, ci))
-        cols.append(lookup(self.A_ra[rows] @ self.A_recent, ri, ci))
+        for name in ("aa", "ra", "wcn", "waa", "cn_recent", "ra_recent"):
+            cols.append(self.value(name, rows, ri, ci))
         cols.append((self.L[u] * self.L[v]).sum(axis=1))
         for arr in (self.deg, self.recent, self.projects):
             cols.append(np.log1p(arr[u]))

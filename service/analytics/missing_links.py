@@ -360,12 +360,24 @@ def _model_ranking(G, actor_id, view, excluded):
     i = data.index.get(actor_id)
     if i is None or not ctx.present[i]:
         return None
-    rows = np.array([i])
-    ri, ci = ctx.candidates(rows)
-    if ci.size == 0:
-        return None
-    X = ctx.features(rows, ri, ci)
-    prob = model.pipeline.predict_proba(lp._transform(X))[:, 1]
+    cache = getattr(handle, "scores", None)
+    hit = cache.get(actor_id) if cache is not None else None
+    if hit is None:
+        rows = np.array([i])
+        ri, ci = ctx.candidates(rows)
+        if ci.size == 0:
+            return None
+        X = ctx.features(rows, ri, ci)
+        prob = model.pipeline.predict_proba(lp._transform(X))[:, 1]
+        hit = (ci, X, prob)
+        if cache is not None:
+            if len(cache) >= 4096:
+                try:
+                    cache.pop(next(iter(cache)), None)
+                except RuntimeError:  # changed by another thread meanwhile: skip
+                    pass
+            cache[actor_id] = hit
+    ci, X, prob = hit
     index = view.index
     g_rows = np.fromiter((index.get(data.actor_ids[c], -1) for c in ci.tolist()),
                          dtype=np.int64, count=ci.size)
