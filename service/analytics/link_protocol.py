@@ -62,6 +62,8 @@ FEATURES = ("cn", "jaccard", "aa", "ra", "wcn", "aa_wlog", "cn_recent", "ra_rece
 def topk_mask(S: np.ndarray, k: int) -> np.ndarray:
     """Boolean mask of each row's ``k`` largest finite entries; ties go to the lower column.
 
+    Examples
+    --------
     >>> topk_mask(np.array([[1.0, 3.0, 3.0, -np.inf], [2.0, 2.0, 2.0, 2.0]]), 2).astype(int)
     array([[0, 1, 1, 0],
            [1, 1, 0, 0]])
@@ -108,7 +110,17 @@ def dated_data(actors: Iterable[Mapping], participations: Iterable[Mapping],
                projects: Mapping[str, Mapping] | None = None) -> DatedData:
     """Build :class:`DatedData` from actor rows (``id``, ``country``), participation rows
     (``actor_id``, ``project_id``, ``start_year``) and optional project attributes
-    (``legal_basis``: ``;``-separated programme parts)."""
+    (``legal_basis``: ``;``-separated programme parts).
+
+    Examples
+    --------
+    >>> d = dated_data([{"id": "a", "country": "FR"}, {"id": "b", "country": "MA"}],
+    ...                [{"actor_id": "a", "project_id": "p", "start_year": 2015},
+    ...                 {"actor_id": "b", "project_id": "p", "start_year": 2015}],
+    ...                {"p": {"legal_basis": "LEIT;SC1"}})
+    >>> d.B.toarray().tolist(), d.years, d.part_names
+    ([[1.0], [1.0]], [2015], ['LEIT', 'SC1'])
+    """
     projects = projects or {}
     actor_rows = sorted(actors, key=lambda a: str(a["id"]))
     actor_ids = [a["id"] for a in actor_rows]
@@ -416,12 +428,23 @@ def make_split(data: DatedData, train_until: int, test_years: int) -> Split:
     return Split(ctx, E, n_new, np.flatnonzero(n_new > 0))
 
 
-def fit_model(data: DatedData, until: int, *, seed: int = 0, max_rows: int = 4000,
+def fit_model(data: DatedData, until: int, *, seed: int = 0, max_rows: int = 1500,
               chunk: int = 256) -> LinkModel | None:
     """Fit the recommender on ties up to ``until - 1`` and the new ties of ``until``.
 
     Only projects starting ≤ ``until`` are read. ``max_rows`` organisations (seeded
     sample) contribute their candidate pairs. ``None`` when that split has no new tie.
+
+    Examples
+    --------
+    >>> rows = [("p1", 2015, "abc"), ("p2", 2015, "cde"), ("p3", 2016, "bd"),
+    ...         ("p4", 2016, "ad")]
+    >>> d = dated_data([{"id": x} for x in "abcde"],
+    ...                [{"actor_id": m, "project_id": p, "start_year": y}
+    ...                 for p, y, ms in rows for m in ms])
+    >>> m = fit_model(d, 2016)
+    >>> m.fitted_until, m.label_year, m.n_pairs, m.n_positive
+    (2015, 2016, 6, 4)
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -471,6 +494,17 @@ def evaluate_protocol(data: DatedData, *, train_until: int | None = None,
     :data:`BASELINES` on the same organisations (see the module docstring).
 
     Defaults: ``test_years`` = 2, ``train_until`` = the latest year minus ``test_years``.
+
+    Examples
+    --------
+    >>> rows = [("p1", 2015, "abc"), ("p2", 2015, "cd"), ("p3", 2016, "de"),
+    ...         ("p4", 2017, "ad")]
+    >>> d = dated_data([{"id": x} for x in "abcde"],
+    ...                [{"actor_id": m, "project_id": p, "start_year": y}
+    ...                 for p, y, ms in rows for m in ms])
+    >>> r = evaluate_protocol(d, train_until=2016, test_years=1)
+    >>> r["n_evaluated"], r["methods"]["common_neighbors"]["precision_at_k"]
+    (2, 0.1)
     """
     years = data.years
     if len(years) < 2:

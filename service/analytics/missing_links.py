@@ -792,9 +792,16 @@ def evaluate_link_prediction(
     if test_year is None:
         test_year = years[-1]
     train = nx.Graph()
-    train.add_edges_from(tuple(e) for e, y in first.items() if y < test_year)
+    def pair(e):  # frozenset order follows string hashing (PYTHONHASHSEED): fix it
+        try:
+            return tuple(sorted(e))
+        except TypeError:
+            return tuple(sorted(e, key=str))
+
+    train.add_edges_from(pair(e) for e, y in sorted(first.items(), key=lambda x: sorted(
+        map(str, x[0]))) if y < test_year)
     positives = [
-        tuple(e) for e, y in first.items()
+        pair(e) for e, y in first.items()
         if y == test_year and all(x in train for x in e)
     ]
     try:
