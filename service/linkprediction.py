@@ -169,27 +169,49 @@ def track_record(store: GraphStore) -> dict:
 
 
 class ModelHandle:
-    """The fitted recommender of one graph version, possibly still being fitted.
+    """The fitted recommender of one graph version, fitted lazily on first use.
 
-    ``get()`` returns ``(context, model, data)`` once ready, else ``None``
-    (:func:`~service.analytics.missing_links.recommend` then uses its deterministic
-    fallback)."""
+    ``get()`` starts the fit the first time it is called (in the calling thread for small
+    graphs, else in a background thread) and returns ``(context, model, data)`` once ready,
+    else ``None`` (:func:`~service.analytics.missing_links.recommend` then uses its
+    deterministic fallback)."""
 
-    def __init__(self):
+    def __init__(self, store: GraphStore, *, background: bool, seed: int = 0):
+        self._store = store
+        self._background = background
+        self._seed = seed
         self._value = None
-        self.scores: dict = {}  # actor id -> candidate scores (filled by recommend)
+        self._lock = threading.Lock()
+        self._started = False
         self.error: str | None = None
         self.done = threading.Event()
+        self.scores: dict = {}  # actor id -> candidate scores (filled by recommend)
 
     def get(self):
+        if not self._started:
+            self.start()
         return self._value
 
-    def fill(self, data: lp.DatedData, seed: int = 0):
+    def start(self, *, wait: bool = False) -> ModelHandle:
+        with self._lock:
+            started, self._started = self._started, True
+        if not started:
+            if self._background and not wait:
+                threading.Thread(target=self._fill, daemon=True,
+                                 name="synergraph-linkpred-fit").start()
+            else:
+                self._fill()
+        if wait:
+            self.done.wait()
+        return self
+
+    def _fill(self):
         try:
+            data = store_dated_data(self._store)
             years = data.years
             model = None
             if data.dated_share() >= 0.9 and len(years) >= 2:
-                model = lp.fit_model(data, years[-1], seed=seed)
+                model = lp.fit_model(data, years[-1], seed=self._seed)
             if model is None:
                 self.error = "not enough dated ties to fit a model"
             else:
@@ -200,36 +222,30 @@ class ModelHandle:
             self.done.set()
 
 
-def fitted_model(store: GraphStore, *, wait: bool | None = None,
+def fitted_model(store: GraphStore, *, n_actors: int | None = None, wait: bool = False,
                  small: int = 5000) -> ModelHandle:
-    """The recommender fitted on the loaded data, one per graph version (cached).
+    """The recommender of the loaded data, one handle per graph version (cached).
 
-    Fitting reads the store and, for graphs above ``small`` actors, runs in a background
-    thread unless ``wait`` is True; until it is done, ``handle.get()`` is ``None``."""
+    The fit (reading the store, then :func:`~service.analytics.link_protocol.fit_model` on
+    the latest year) starts on the handle's first ``get()``, in a background thread when
+    the graph has more than ``small`` actors (``n_actors``; unknown counts as large);
+    ``wait=True`` starts it now and waits."""
     key = _store_key(store)
     with _CACHE_LOCK:
         handle = _MODELS.get(key)
-        fresh = handle is None
-        if fresh:
-            handle = ModelHandle()
+        if handle is None:
+            handle = ModelHandle(store, background=n_actors is None or n_actors > small)
             _MODELS.clear()
             _MODELS[key] = handle
-    if fresh:
-        data = store_dated_data(store)
-        background = (len(data.actor_ids) > small) if wait is None else not wait
-        if background:
-            threading.Thread(target=handle.fill, args=(data,), daemon=True,
-                             name="synergraph-linkpred-fit").start()
-        else:
-            handle.fill(data)
-    elif wait:
-        handle.done.wait()
+    if wait:
+        handle.start(wait=True)
     return handle
 
 
-def attach_model(graph, store: GraphStore, *, wait: bool | None = None):
-    """Give ``graph`` (the whole-ecosystem graph of ``store``) the fitted recommender used
-    by :func:`~service.analytics.missing_links.recommend`; returns the handle."""
-    handle = fitted_model(store, wait=wait)
+def attach_model(graph, store: GraphStore, *, wait: bool = False):
+    """Give ``graph`` (the whole-ecosystem graph of ``store``) the recommender used by
+    :func:`~service.analytics.missing_links.recommend` (fitted on first use); returns the
+    handle."""
+    handle = fitted_model(store, n_actors=graph.number_of_nodes(), wait=wait)
     graph.graph["link_model"] = handle
     return handle
