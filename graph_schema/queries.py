@@ -505,3 +505,9 @@ LIMIT $limit""",
         "parameters": {"cluster": "oceanopole", "limit": 300},
     },
 )
+
+# -- link prediction (linkpred) ---------------------------------------------------------
+PROJECT_PROGRAMME_PARTS = """
+MATCH (p:Project)
+RETURN p.id AS project_id, p.legal_basis AS legal_basis, p.start_year AS start_year
+"""

@@ -329,6 +329,10 @@ class GraphStore:
     def all_participations(self) -> list[dict]:
         return self._read(q.ALL_PARTICIPATIONS)
 
+    def project_programme_parts(self) -> list[dict]:
+        """Every project's id, CORDIS ``legal_basis`` (programme parts) and start year."""
+        return self._read(q.PROJECT_PROGRAMME_PARTS)
+
     def project_participants(self, project_ids: Iterable[str]) -> list[dict]:
         """Every participant of the given projects, with kind, country and clusters."""
         rows = self._read(q.PROJECT_PARTICIPANTS, ids=sorted(set(project_ids)))

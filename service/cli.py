@@ -450,28 +450,96 @@ def cmd_scorecard(args, settings) -> int:
 
 
 def cmd_evaluate_links(args, settings) -> int:
-    from .linkprediction import evaluate_store
+    from .linkprediction import (
+        animator_backtest,
+        evaluate_store,
+        store_dated_data,
+        track_record_of,
+        track_record_sentence,
+    )
 
+    if args.test_years is not None and args.test_years < 1:
+        _err("error: --test-years must be at least 1")
+        return 2
     store = _store(settings)
     try:
-        result = evaluate_store(store, protocol=args.protocol, k=args.k, seed=args.seed)
+        data = store_dated_data(store)
+        dated = data.dated_share() >= 0.9 and len(data.years) >= 2
+        table = record = None
+        if dated:
+            try:
+                table = animator_backtest(data, train_until=args.train_until,
+                                          test_years=args.test_years, seed=args.seed)
+            except ValueError as exc:
+                _err(f"error: {exc}")
+                return 2
+            record = _record_from_table(table)
+        else:
+            if args.train_until is not None or args.test_years is not None:
+                _err("error: the loaded projects have no start dates: --train-until and "
+                     "--test-years need dated data")
+                return 2
+            record = track_record_of(data)
+        extra = None
+        if args.extras or not dated:
+            extra = evaluate_store(store, protocol=args.protocol, k=args.k, seed=args.seed)
     finally:
         store.close()
     if args.format == "json":
-        _emit(json.dumps(result, indent=2, default=_json_default), None)
+        _emit(json.dumps({"protocol": table, "track_record": record, "global": extra},
+                         indent=2, default=_json_default), None)
         return 0
-    _echo(f"Link prediction back-test, {result['protocol']}")
-    _echo(f"  ties {result['ties']:,}; hidden new ties {result['n_positive']:,}; candidate "
-          f"pool {result['pool']} ({result['pool_size']:,} pairs, "
-          f"{result['positives_in_pool']:,} of them hidden ties)")
-    _echo(f"  {'method':<24}{'precision@' + str(result['k']):>14}{'AUC':>8}"
-          f"{'lift vs random':>16}{'lift vs PA':>12}")
-    for name, m in result["methods"].items():
-        def ratio(value):
-            return "-" if value is None else f"{value:.2f}"
-        _echo(f"  {name:<24}{m['precision_at_k']:>14.3f}{m['auc']:>8.3f}"
-              f"{ratio(m['lift_vs_random']):>16}{ratio(m['lift_vs_preferential_attachment']):>12}")
+    if table is not None:
+        _echo(f"Animator's back-test: ties up to {table['train_until']}, new partners of "
+              f"{table['test_years'][0]}-{table['test_years'][1]}; "
+              f"{table['n_evaluated']:,} organisations evaluated "
+              f"({table['n_train_actors']:,} in training, {table['n_train_ties']:,} ties, "
+              f"{table['n_new_ties']:,} new ties among them)")
+        k = table["k"]
+        _echo(f"  {'method':<26}{'precision@' + str(k):>14}{'recall@' + str(k):>11}"
+              f"{'hit rate':>10}{'seconds':>9}")
+        for name, m in table["methods"].items():
+            _echo(f"  {name:<26}{m['precision_at_k']:>14.4f}{m['recall_at_k']:>11.4f}"
+                  f"{m['hit_rate']:>10.1%}{m['seconds']:>9.1f}")
+        ratio = table["ratio_to_best_baseline"]
+        if ratio is not None:
+            _echo(f"  recommender / best classic index ({table['best_baseline']}): "
+                  f"{ratio:.2f}x")
+        if table["model"]:
+            _echo(f"  model: {table['model']['kind']}, fitted on {table['model']['fitted_on']}")
+    _echo(f"Track record: {track_record_sentence(record)}")
+    if extra is not None:
+        _echo(f"Global back-test, {extra['protocol']}")
+        _echo(f"  ties {extra['ties']:,}; hidden new ties {extra['n_positive']:,}; candidate "
+              f"pool {extra['pool']} ({extra['pool_size']:,} pairs, "
+              f"{extra['positives_in_pool']:,} of them hidden ties)")
+        _echo(f"  {'method':<24}{'precision@' + str(extra['k']):>14}{'AUC':>8}"
+              f"{'lift vs random':>16}{'lift vs PA':>12}")
+        for name, m in extra["methods"].items():
+            def ratio_text(value):
+                return "-" if value is None else f"{value:.2f}"
+            auc = "-" if m["auc"] is None else f"{m['auc']:.3f}"
+            _echo(f"  {name:<24}{m['precision_at_k']:>14.3f}{auc:>8}"
+                  f"{ratio_text(m['lift_vs_random']):>16}"
+                  f"{ratio_text(m['lift_vs_preferential_attachment']):>12}")
     return 0
+
+
+def _record_from_table(table: dict) -> dict:
+    from .linkprediction import track_record_sentence
+
+    if not table["n_evaluated"]:
+        return {"available": False, "reason": "no organisation gained a partner in the "
+                "test years", "sentence": None}
+    k = table["k"]
+    years = table["test_years"][1] - table["test_years"][0] + 1
+    out = {"available": True, "reason": None, "k": k, "years": years,
+           "train_until": table["train_until"], "test_years": table["test_years"],
+           "n_evaluated": table["n_evaluated"],
+           "recommender": table["methods"]["recommender"]["precision_at_k"] * k,
+           "common_neighbors": table["methods"]["common_neighbors"]["precision_at_k"] * k}
+    out["sentence"] = track_record_sentence(out)
+    return out
 
 
 def scorecard_markdown(card: dict) -> str:
@@ -714,6 +782,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     links = sub.add_parser("evaluate-links",
                            help="back-test the missing-link recommender on the loaded data")
+    links.add_argument("--train-until", type=int, default=None, metavar="YEAR",
+                       help="learn from projects starting up to YEAR (default: the latest "
+                            "year minus --test-years)")
+    links.add_argument("--test-years", type=int, default=None, metavar="N",
+                       help="new partners of the N years after --train-until (default 2)")
+    links.add_argument("--extras", action="store_true",
+                       help="also the global precision@k and AUC back-test (--protocol, --k)")
     links.add_argument("--protocol", choices=["auto", "temporal", "random"], default="auto",
                        help="temporal: hide the last year's new ties; random: hide 10%% of "
                             "the projects (auto: temporal when years are known)")

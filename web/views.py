@@ -402,7 +402,8 @@ def _tab_links(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
         whatif = uc.what_if(ctx, ref, flt, [{"op": "add_tie", "u": u, "v": v}])
         whatif["u"], whatif["v"] = whatif["names"][u], whatif["names"][v]
     return {"links": shown, "links_total": len(links), "kind_filter": kind,
-            "whatif": whatif, "synthetic": _synthetic(ctx, ref, flt)}
+            "whatif": whatif, "synthetic": _synthetic(ctx, ref, flt),
+            "track_record": uc.track_record(ctx)}
 
 
 # --------------------------------------------------------------------------------------
@@ -444,6 +445,7 @@ def actor_view(actor_id: str):
     drawn = ctx.cached("actor-ego", (actor_id, hops, page["ego_limit"],
                                      str(get_locale() or "en")), draw)
     return render_template("actor.html", page=page, actor=page["actor"],
+                           track_record=uc.track_record(ctx),
                            network_html=drawn["html"], legend=drawn["data"]["legend"],
                            synthetic=bool(page["actor"].get("synthetic")), with_scripts=True,
                            ego_size=page["ego"].number_of_nodes())

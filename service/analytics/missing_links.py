@@ -328,6 +328,109 @@ def _cluster_effects(G, A, u, j, shared_clusters, index, explain_paths):
     return effects
 
 
+def _weighted_aa_from_u(G, u, n):
+    """Weighted Adamic–Adar of every node from row ``u``: sum over shared partners w of
+    log(1 + w_uw) log(1 + w_wv) / log(d_w) (w = shared projects)."""
+    W, _ = csr_view(G, "weight")
+    deg = np.diff(W.indptr).astype(float)
+    lo, hi = W.indptr[u], W.indptr[u + 1]
+    nbrs = W.indices[lo:hi]
+    if nbrs.size == 0:
+        return np.zeros(n)
+    w_u = np.log1p(W.data[lo:hi])
+    sub = W[nbrs]
+    counts = np.diff(sub.indptr)
+    w_of = np.repeat(np.arange(nbrs.size), counts)
+    d = deg[nbrs][w_of]
+    inv_log = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2)), 0.0)
+    weights = w_u[w_of] * np.log1p(sub.data) * inv_log
+    return np.bincount(sub.indices, weights=weights, minlength=n)
+
+
+def _model_ranking(G, actor_id, view, excluded):
+    """``(candidate rows of G, probabilities, extra)`` from the fitted model attached to
+    ``G``, or ``None`` (no model, not fitted yet, or the actor unknown to it)."""
+    handle = G.graph.get("link_model")
+    fitted = handle.get() if handle is not None else None
+    if fitted is None:
+        return None
+    from . import link_protocol as lp
+
+    ctx, model, data = fitted
+    i = data.index.get(actor_id)
+    if i is None or not ctx.present[i]:
+        return None
+    cache = getattr(handle, "scores", None)
+    hit = cache.get(actor_id) if cache is not None else None
+    if hit is None:
+        rows = np.array([i])
+        ri, ci = ctx.candidates(rows)
+        if ci.size == 0:
+            return None
+        X = ctx.features(rows, ri, ci)
+        prob = model.pipeline.predict_proba(lp._transform(X))[:, 1]
+        hit = (ci, X, prob)
+        if cache is not None:
+            if len(cache) >= 4096:
+                try:
+                    cache.pop(next(iter(cache)), None)
+                except RuntimeError:  # changed by another thread meanwhile: skip
+                    pass
+            cache[actor_id] = hit
+    ci, X, prob = hit
+    index = view.index
+    g_rows = np.fromiter((index.get(data.actor_ids[c], -1) for c in ci.tolist()),
+                         dtype=np.int64, count=ci.size)
+    ok = g_rows >= 0
+    ok[ok] &= ~excluded[g_rows[ok]]
+    feats = dict(zip(lp.FEATURES, X[ok].T, strict=True))
+    extra = {"programme_parts": [_shared_parts(ctx, data, i, c) for c in ci[ok].tolist()],
+             "recent": ctx.recent[ci[ok]], "latest_year": max(data.years, default=None),
+             "features": feats}
+    return g_rows[ok], prob[ok], extra
+
+
+def _shared_parts(ctx, data, i, c):
+    both = np.flatnonzero((ctx.L[i] > 0) & (ctx.L[c] > 0))
+    return [data.part_names[p] for p in both.tolist()]
+
+
+def _join_names(names, total):
+    names = [str(x) for x in names]
+    if not names:
+        return ""
+    more = total - len(names)
+    if more > 0:
+        return ", ".join(names) + f" and {more} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _reasons(u_data, v_data, row, extra, k):
+    """Why a suggestion, in words, strongest reasons first."""
+    reasons = []
+    n_shared = row.get("n_shared_partners")
+    if n_shared:
+        noun = "partner" if n_shared == 1 else "partners"
+        reasons.append(f"{n_shared} shared {noun}: "
+                       + _join_names(row.get("shared_partners") or [], n_shared))
+    if extra is not None and extra["programme_parts"][k]:
+        parts = extra["programme_parts"][k]
+        reasons.append("both work in " + ("programme part " if len(parts) == 1 else
+                                           "programme parts ") + _join_names(parts, len(parts)))
+    if row.get("complementary"):
+        reasons.append(f"complementary kinds ({u_data.get('kind')} and {v_data.get('kind')})")
+    for attr, label in (("region_id", "same region"), ("country", "same country")):
+        a, b = u_data.get(attr), v_data.get(attr)
+        if a is not None and a == b:
+            reasons.append(f"{label} ({a})")
+            break
+    if extra is not None and extra["recent"][k] > 0 and extra["latest_year"] is not None:
+        n = int(extra["recent"][k])
+        reasons.append(f"active recently ({n} project{'s' if n != 1 else ''} starting in "
+                       f"{extra['latest_year']})")
+    return reasons
+
+
 def recommend(
     G,
     actor_id,
@@ -343,6 +446,7 @@ def recommend(
     explain: bool = True,
     explain_paths: bool = False,
     max_shared: int = 5,
+    use_model: bool = True,
 ) -> list[dict]:
     """Top-``top`` new partners for ``actor_id``, best first, with explanations.
 
@@ -382,12 +486,22 @@ def recommend(
         is an incremental update.
     max_shared : int, default 5
         Shared partners listed (most specific first: lowest degree).
+    use_model : bool, default True
+        Rank with the learnt recommender attached to ``G`` by
+        :func:`service.linkprediction.attach_model` when it is fitted (its
+        candidates: the best partners of partners and the most active
+        organisations of the latest year).  Otherwise, or when ``False``, the
+        deterministic fallback ranks: weighted Adamic–Adar (below).
 
     Returns
     -------
     list of dict
-        ``id, name, kind, distance, score`` (combined, in (0, 1 + boost]),
-        ``complementary`` (bool), each of :data:`SCORES` (+ ``paths3``), and
+        ``id, name, kind, distance, score`` (in [0, 1): the model's
+        probability, or ``s / (1 + s)`` of the weighted Adamic–Adar ``s``),
+        ``ranking`` (``"model"`` or ``"weighted_adamic_adar"``),
+        ``complementary`` (bool), each of :data:`SCORES` (+ ``paths3``),
+        ``reasons`` (sentences, strongest first) and ``why`` (the first
+        three joined), and
         with ``explain``: ``shared_partners`` (list of names),
         ``n_shared_partners``, ``bridges_clusters`` (clusters of one side
         only), ``shared_clusters``, ``communities`` (pair of ids or None),
@@ -405,10 +519,12 @@ def recommend(
 
     Notes
     -----
-    Ranking: for each score, the percentile rank among all candidates
-    (average rank for ties); the combined score is their mean, times the
-    complementarity boost.  Ties are broken by node order, so results are
-    deterministic.
+    Fallback ranking: weighted Adamic–Adar
+    :math:`\\sum_w \\log(1+w_{uw})\\log(1+w_{wv})/\\log d_w` over shared partners
+    :math:`w` (tie strength = shared projects), then paths of length 3, then node
+    order, so results are deterministic.  Complementary kinds no longer boost the
+    ranking (the back-test showed the boost pushed likely partners off the list);
+    they are reported as a reason.  Back-test numbers: docs/metrics.md.
 
     References
     ----------
@@ -441,7 +557,16 @@ def recommend(
         codes, _ = _codes(G, attr)
         if codes[u] >= 0:
             cand_mask |= (codes == codes[u]) & ~excluded
-    cand = np.flatnonzero(cand_mask)
+    model_rank = _model_ranking(G, actor_id, view, excluded) if use_model else None
+    if model_rank is not None:
+        cand, combined, extra = model_rank
+        ranking = "model"
+    else:
+        cand = np.flatnonzero(cand_mask)
+        waa = _weighted_aa_from_u(G, u, n)[cand] if cand.size else np.zeros(0)
+        combined = waa / (1.0 + waa)
+        extra = None
+        ranking = "weighted_adamic_adar"
     if cand.size == 0:
         return []
     c_cn = cn[cand]
@@ -454,10 +579,14 @@ def recommend(
         "preferential_attachment": deg[u] * deg[cand],
     }
     names = list(SCORES)
-    if paths3 is not None:
-        sc["paths3"] = paths3[cand]
-        names.append("paths3")
-    combined = combine_scores(sc, names)
+    if paths3 is None and ranking == "weighted_adamic_adar":
+        tiebreak = np.zeros(cand.size)
+    else:
+        p3 = (A.T @ cn) if paths3 is None else paths3
+        tiebreak = p3[cand]
+        if paths3 is not None:
+            sc["paths3"] = paths3[cand]
+            names.append("paths3")
     complementary = np.zeros(cand.size, dtype=bool)
     if complementarity:
         gcodes, gnames = _group_codes(G, kind_attribute, complementarity["groups"])
@@ -472,9 +601,17 @@ def recommend(
                     partners.add(pos[a])
             if partners:
                 complementary = np.isin(gcodes[cand], list(partners))
-                combined = combined * np.where(complementary, 1.0 + complementarity["boost"], 1.0)
     top = max(int(top), 0)
-    order = np.lexsort((cand, -combined))[:top]
+    order = np.lexsort((cand, -tiebreak, -combined))[:top]
+    if ranking == "model":  # candidates may lie beyond two steps: their real distance
+        far = cand[order][dist[cand[order]] == 0]
+        if far.size:
+            from scipy.sparse.csgraph import shortest_path
+
+            hops = shortest_path(A, indices=u, unweighted=True, directed=False)
+            for j in far.tolist():
+                if np.isfinite(hops[j]):
+                    dist[j] = min(int(hops[j]), 127)
     nodes_attr = G.nodes
     results = []
     u_clusters = set(_as_list(nodes_attr[actor_id].get(cluster_attribute))) if explain else set()
@@ -489,6 +626,7 @@ def recommend(
             "kind": data.get(kind_attribute),
             "distance": int(dist[j]) if dist[j] else None,
             "score": float(combined[k]),
+            "ranking": ranking,
             "complementary": bool(complementary[k]),
         }
         for s in names:
@@ -514,6 +652,9 @@ def recommend(
                 row["communities"] = None
                 row["bridges_communities"] = None
             row["cluster_effects"] = _cluster_effects(G, A, u, j, shared, cindex, explain_paths)
+        row["reasons"] = _reasons(G.nodes[actor_id], data, row, extra, k)
+        row["why"] = "; ".join(row["reasons"][:3]) if row["reasons"] else \
+            "no shared partner yet"
         results.append(row)
     return results
 
@@ -651,9 +792,16 @@ def evaluate_link_prediction(
     if test_year is None:
         test_year = years[-1]
     train = nx.Graph()
-    train.add_edges_from(tuple(e) for e, y in first.items() if y < test_year)
+    def pair(e):  # frozenset order follows string hashing (PYTHONHASHSEED): fix it
+        try:
+            return tuple(sorted(e))
+        except TypeError:
+            return tuple(sorted(e, key=str))
+
+    train.add_edges_from(pair(e) for e, y in sorted(first.items(), key=lambda x: sorted(
+        map(str, x[0]))) if y < test_year)
     positives = [
-        tuple(e) for e, y in first.items()
+        pair(e) for e, y in first.items()
         if y == test_year and all(x in train for x in e)
     ]
     try:

@@ -73,8 +73,24 @@ def actor(actor_id: str):
         ["actor_id", "recommendations"]))})
 def actor_recommendations(actor_id: str):
     top = arg_int(request.args, "top", 20, 1, 200)
-    items = uc.recommendations(context(), actor_id, top=top)
-    return jsonify({"actor_id": actor_id, "recommendations": items})
+    ctx = context()
+    items = uc.recommendations(ctx, actor_id, top=top)
+    return jsonify({"actor_id": actor_id, "recommendations": items,
+                    "track_record": uc.track_record(ctx)})
+
+
+@api_blueprint.route("/track-record")
+@documented(
+    "How often this ecosystem's suggestions came true in its own back-test",
+    tags=("actors",), errors=(),
+    responses={200: ("The track record (pending while it is computed)", obj(
+        {"available": {"type": ["boolean", "null"]}, "k": {"type": "integer"},
+         "recommender": {"type": ["number", "null"]},
+         "common_neighbors": {"type": ["number", "null"]},
+         "sentence": {"type": ["string", "null"]}, "reason": {"type": ["string", "null"]}},
+        ["available", "k"]))})
+def track_record():
+    return jsonify(uc.track_record(context()))
 
 
 @api_blueprint.route("/projects")

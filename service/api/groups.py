@@ -160,7 +160,8 @@ def group_links(kind: str, group_id: str):
     top = arg_int(request.args, "top", 50, 1, 500)
     ctx.describe(group)
     items = uc.links(ctx, group, group_filter(), top=top)
-    return jsonify({"group": group.as_dict(), "items": items, "count": len(items)})
+    return jsonify({"group": group.as_dict(), "items": items, "count": len(items),
+                    "track_record": uc.track_record(ctx)})
 
 
 @api_blueprint.route(GROUP + "/whatif", methods=["POST"])

@@ -23,6 +23,7 @@ from .profiles import (
     project_list,
     recommendations,
     scorecard,
+    track_record,
 )
 from .topics import (
     MAX_NODES,
@@ -42,5 +43,5 @@ __all__ = [
     "actor", "actor_list", "actor_record", "actor_order", "build_graph", "clusters", "communities",
     "compare", "evolution", "filter_records", "group_projects", "links", "metrics",
     "null_model_of", "network", "overview", "parse_cluster_ids", "project", "project_list",
-    "recommendations", "scorecard", "synergy", "what_if",
+    "recommendations", "scorecard", "synergy", "track_record", "what_if",
 ]

@@ -57,6 +57,12 @@ class Context:
             actors, participations = self.records(ref)
             graph = build_graph(actors, participations, flt)
             graph.graph["group"] = ref
+            if ref is None and not flt.active:
+                # the learnt recommender of this graph version (fitted in the background
+                # on large graphs; recommend() uses its fallback until then)
+                from service.linkprediction import attach_model
+
+                attach_model(graph, self.store)
             return graph
 
         return self.cached("graph", key, compute)

@@ -17,7 +17,8 @@ from .params import GroupFilter, GroupRef
 from .topics import MAX_NODES, named
 
 __all__ = ["COMPARE_FIGURES", "NULL_FIGURES", "actor", "actor_list", "actor_record", "clusters",
-           "compare", "overview", "project", "project_list", "recommendations", "scorecard"]
+           "compare", "overview", "project", "project_list", "recommendations", "scorecard",
+           "track_record"]
 
 RANK_COLUMNS = ("degree", "strength", "betweenness", "pagerank", "eigenvector")
 
@@ -40,6 +41,16 @@ def overview(ctx: Context) -> dict:
 # ----------------------------------------------------------------------------------------
 # Actors and projects
 # ----------------------------------------------------------------------------------------
+def track_record(ctx: Context) -> dict:
+    """How often this ecosystem's suggestions came true in its own back-test ("x of 10
+    became partners within 2 years; common partners alone: y"), per graph version; computed
+    in the background on large graphs (``pending`` until then), ``available: False`` with a
+    ``reason`` for data without dates (:mod:`service.linkprediction`)."""
+    from service.linkprediction import track_record_now
+
+    return track_record_now(ctx.store)
+
+
 def recommendations(ctx: Context, actor_id: str, *, top: int = 20) -> list[dict]:
     """Ranked missing links for one actor over the whole ecosystem, with explanations."""
     ecosystem = ctx.graph(None)

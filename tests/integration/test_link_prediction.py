@@ -5,6 +5,7 @@ from __future__ import annotations
 from loaders.bundle import read_bundle
 from loaders.cordis import read_cordis
 from loaders.demo import write_demo_bundle
+from service.analytics.missing_links import SCORES as L_SCORES
 from service.linkprediction import evaluate_store, ties_with_years
 
 
@@ -39,3 +40,69 @@ def test_cordis_project_holdout_beats_random(store, cordis_sample):
     combined, rnd = result["methods"]["combined"], result["methods"]["random"]
     assert result["positives_in_pool"] > 0
     assert combined["auc"] > rnd["auc"] + 0.1
+
+
+# -- the animator's protocol through the command line, the track record, the demo shape --
+def test_cli_evaluate_links_on_the_demo(store, neo4j_settings, tmp_path):
+    import json
+
+    from helpers import run_cli
+
+    write_demo_bundle(tmp_path / "demo")
+    store.write(read_bundle(tmp_path / "demo"), kind="demo", synthetic=True)
+    years = sorted({p["start_year"] for p in store.all_participations()
+                    if p["start_year"] is not None})
+    done = run_cli(neo4j_settings, "evaluate-links", "--test-years", "2", "--format", "json",
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    table = out["protocol"]
+    assert table["train_until"] == years[-1] - 2
+    assert table["test_years"] == [years[-1] - 1, years[-1]]
+    assert table["n_evaluated"] > 0
+    for name in ("recommender", "common_neighbors", "adamic_adar", "resource_allocation",
+                 "preferential_attachment", "jaccard", "random"):
+        m = table["methods"][name]
+        assert 0 <= m["precision_at_k"] <= 1 and 0 <= m["recall_at_k"] <= 1
+    record = out["track_record"]
+    assert record["available"] and record["sentence"].startswith(
+        f"{record['recommender']:.1f} of 10 suggestions became partners within 2 years")
+    assert out["global"] is None  # the old global lines only with --extras
+    text = run_cli(neo4j_settings, "evaluate-links", cwd=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "precision@10" in text.stdout and "Track record:" in text.stdout
+    bad = run_cli(neo4j_settings, "evaluate-links", "--train-until", "1900", cwd=tmp_path)
+    assert bad.returncode == 2 and "1900" in bad.stderr
+
+
+def test_track_record_needs_dates(store, cordis_sample):
+    from service.linkprediction import track_record
+
+    dataset, _ = read_cordis(cordis_sample)
+    store.write(dataset, kind="cordis")
+    record = track_record(store)
+    assert record["available"] is False and "no start dates" in record["reason"]
+
+
+def test_demo_recommendations_keep_their_shape(store, tmp_path):
+    from service.metrics import ecosystem_graph, recommendations_for
+
+    write_demo_bundle(tmp_path / "demo")
+    store.write(read_bundle(tmp_path / "demo"), kind="demo", synthetic=True)
+    graph = ecosystem_graph(store)
+    handle = graph.graph["link_model"]
+    assert not handle.done.is_set()  # fitted on first use only
+    items = recommendations_for(store, "mnc-a001", top=10, graph=graph)
+    assert handle.done.is_set()  # the demo is small: fitted in the request
+    assert handle.get() is not None, handle.error
+    assert 0 < len(items) <= 10
+    legacy = {"id", "name", "kind", "score", "distance", "complementary", "shared_partners",
+              "n_shared_partners", "bridges_communities", "cluster_effects",
+              "shared_clusters", "bridges_clusters", "communities", *L_SCORES}
+    for item in items:
+        assert legacy <= set(item)
+        assert item["ranking"] == ("model" if handle.get() else "weighted_adamic_adar")
+        assert isinstance(item["why"], str) and item["why"]
+        if item["n_shared_partners"]:
+            assert item["reasons"][0].startswith(f"{item['n_shared_partners']} shared partner")
+    assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)

@@ -354,3 +354,20 @@ def test_a_hub_page_shows_its_strongest_ties_and_pages_its_tables(client, demo_s
         client, f"/actors/{hub['id']}?partners_page=999", 400)
     assert "ego: must be one of 3, 500, 2000" in _get(
         client, f"/actors/{hub['id']}?ego=7", 400)
+
+
+def test_the_track_record_shows_on_the_links_tab_the_actor_page_and_the_api(client):
+    """The demo's projects are dated: its own back-test gives a track record, the same
+    numbers on the links tab, the actor page and the API."""
+    record = client.get("/api/v1/track-record").get_json()
+    assert record["available"] is True and record["k"] == 10 and record["years"] == 2
+    assert 0 <= record["recommender"] <= 10 and 0 <= record["common_neighbors"] <= 10
+    expected = (f"{record['recommender']:.1f} of 10 suggestions became partners within 2 "
+                f"years; common partners alone: {record['common_neighbors']:.1f}")
+    for url in ("/clusters/mnc?tab=links", "/actors/mnc-a001"):
+        html = _get(client, url)
+        assert 'id="track-record"' in html and expected in html, url
+    api = client.get("/api/v1/actors/mnc-a001/recommendations?top=3").get_json()
+    assert api["track_record"] == record
+    links = client.get("/api/v1/clusters/mnc/links?top=3").get_json()
+    assert links["track_record"] == record

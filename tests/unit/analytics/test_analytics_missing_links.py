@@ -57,19 +57,23 @@ def test_recommend_scores_match_networkx_and_candidates_are_distance_2():
         assert scores == sorted(scores, reverse=True)
 
 
-def test_combined_score_is_mean_percentile_rank():
+def test_fallback_ranks_by_weighted_adamic_adar():
     G = _kinded_karate()
-    recs = L.recommend(G, 0, top=1000, complementarity=None, explain=False)
-    n = len(recs)
-    # independent computation of average ranks
-    for r in recs[:5]:
-        total = 0.0
-        for s in L.SCORES:
-            vals = [x[s] for x in recs]
-            below = sum(x < r[s] for x in vals)
-            equal = sum(x == r[s] for x in vals)
-            total += (below + (equal + 1) / 2) / n
-        assert r["score"] == pytest.approx(total / len(L.SCORES))
+    rng = random.Random(4)
+    for a, b in G.edges:
+        G[a][b]["weight"] = rng.randint(1, 4)
+    for actor in (0, 33):
+        recs = L.recommend(G, actor, top=1000, complementarity=None, explain=False)
+        assert all(r["ranking"] == "weighted_adamic_adar" for r in recs)
+        # independent computation: sum over shared partners w of
+        # log(1 + w_uw) log(1 + w_wv) / log(deg w)
+        for r in recs:
+            v = r["id"]
+            s = sum(math.log1p(G[actor][w]["weight"]) * math.log1p(G[w][v]["weight"])
+                    / math.log(G.degree(w)) for w in nx.common_neighbors(G, actor, v))
+            assert r["score"] == pytest.approx(s / (1 + s))
+        keys = [(-r["score"], r["id"]) for r in recs]
+        assert keys == sorted(keys)
 
 
 def test_distance_3_and_same_attribute_candidates():
@@ -90,20 +94,22 @@ def test_distance_3_and_same_attribute_candidates():
     assert L.recommend(nx.empty_graph(3), 0) == []
 
 
-def test_complementarity_boost():
+def test_complementary_kinds_are_a_reason_not_a_boost():
     # u (sme) has two symmetric distance-2 candidates: a university and another sme
     G = nx.Graph([("u", "m"), ("m", "r"), ("m", "s")])
     nx.set_node_attributes(G, {"u": "sme", "m": "public_body", "r": "university",
                                "s": "sme"}, "kind")
-    plain = L.recommend(G, "u", complementarity=None, explain=False)
-    assert plain[0]["score"] == plain[1]["score"]
-    boosted = L.recommend(G, "u", explain=False)
-    assert boosted[0]["id"] == "r" and boosted[0]["complementary"]
-    assert boosted[0]["score"] == pytest.approx(plain[0]["score"] * 1.25)
-    assert not boosted[1]["complementary"]
-    custom = dict(L.DEFAULT_COMPLEMENTARITY, boost=1.0)
-    assert L.recommend(G, "u", complementarity=custom, explain=False)[0]["score"] == (
-        pytest.approx(plain[0]["score"] * 2))
+    nx.set_node_attributes(G, {"u": "Rabat", "m": "Rabat", "r": "Rabat", "s": "Fes"},
+                           "region_id")
+    recs = L.recommend(G, "u")
+    assert [r["id"] for r in recs] == ["r", "s"]  # equal scores: node order
+    assert recs[0]["score"] == recs[1]["score"]
+    assert recs[0]["complementary"] and not recs[1]["complementary"]
+    assert recs[0]["reasons"] == ["1 shared partner: m",
+                                  "complementary kinds (sme and university)",
+                                  "same region (Rabat)"]
+    assert recs[1]["reasons"] == ["1 shared partner: m"]
+    assert recs[0]["why"] == "; ".join(recs[0]["reasons"])
 
 
 def _apl_connected_pairs(H):
