@@ -119,13 +119,22 @@ def track_record_of(data: lp.DatedData, *, test_years: int = 2, k: int = 10,
                           f"at least {test_years + 1}")
     result = lp.evaluate_protocol(data, test_years=test_years, k=k, seed=seed,
                                   baselines=("common_neighbors",))
+    return record_from_protocol(result)
+
+
+def record_from_protocol(result: dict) -> dict:
+    """The track record read off a protocol result (:func:`animator_backtest` or
+    :func:`~service.analytics.link_protocol.evaluate_protocol`): suggestions out of ``k``
+    that came true, for the recommender and for common partners alone."""
     if not result["n_evaluated"]:
-        return _no_record("no organisation gained a partner in the latest years")
-    rec = result["methods"]["recommender"]["precision_at_k"] * k
-    cn = result["methods"]["common_neighbors"]["precision_at_k"] * k
-    out = {"available": True, "reason": None, "k": k, "years": test_years,
+        return _no_record("no organisation gained a partner in the test years")
+    k = result["k"]
+    first, last = result["test_years"]
+    out = {"available": True, "reason": None, "k": k, "years": last - first + 1,
            "train_until": result["train_until"], "test_years": result["test_years"],
-           "n_evaluated": result["n_evaluated"], "recommender": rec, "common_neighbors": cn}
+           "n_evaluated": result["n_evaluated"],
+           "recommender": result["methods"]["recommender"]["precision_at_k"] * k,
+           "common_neighbors": result["methods"]["common_neighbors"]["precision_at_k"] * k}
     out["sentence"] = track_record_sentence(out)
     return out
 
