@@ -29,7 +29,7 @@ from collections import defaultdict
 
 from graph_schema.store import GraphStore
 from service.analytics import link_protocol as lp
-from service.analytics.missing_links import evaluate_link_prediction
+from service.analytics.link_backtest import evaluate_link_prediction
 
 __all__ = ["ties_with_years", "evaluate_store", "store_dated_data", "animator_backtest",
            "track_record", "track_record_sentence", "fitted_model", "attach_model"]

@@ -6,7 +6,8 @@ kernels run on igraph / scipy behind networkx-compatible results.
 
 Modules: :mod:`.projection`, :mod:`.centrality`, :mod:`.cohesion`,
 :mod:`.synergy`, :mod:`.communities`, :mod:`.brokerage`,
-:mod:`.missing_links`, :mod:`.whatif`, :mod:`.evolution`.
+:mod:`.missing_links`, :mod:`.link_backtest`, :mod:`.link_protocol`, :mod:`.paths`,
+:mod:`.whatif`, :mod:`.evolution`.
 """
 
 from .brokerage import (
@@ -32,7 +33,8 @@ from .centrality import (
 from .cohesion import cohesion_summary, null_model
 from .communities import declared_membership, louvain, modularity, partition_agreement
 from .evolution import evolution
-from .missing_links import evaluate_link_prediction, recommend
+from .link_backtest import evaluate_link_prediction
+from .missing_links import recommend
 from .projection import co_participation_graph, incidence_matrix
 from .synergy import (
     ei_index,

@@ -5,6 +5,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from service.analytics import link_backtest as B
 from service.analytics import missing_links as L
 
 
@@ -199,7 +200,7 @@ def _edges_with_years(seed=0):
 
 def test_evaluate_link_prediction_structure_and_sanity():
     edges = _edges_with_years()
-    r = L.evaluate_link_prediction(edges, k=10, seed=1)
+    r = B.evaluate_link_prediction(edges, k=10, seed=1)
     assert r["test_year"] == 2019 and r["pool"] == "all_pairs"
     n = r["n_train_nodes"]
     assert r["pool_size"] == n * (n - 1) // 2 - r["n_train_edges"]
@@ -211,13 +212,13 @@ def test_evaluate_link_prediction_structure_and_sanity():
     assert m["resource_allocation"]["auc"] > 0.9
     assert m["combined"]["auc"] > 0.8  # PA (uninformative here) dilutes the mean
     assert 0.3 < m["random"]["auc"] < 0.7
-    assert repr(L.evaluate_link_prediction(edges, k=10, seed=1)) == repr(r)
+    assert repr(B.evaluate_link_prediction(edges, k=10, seed=1)) == repr(r)
 
 
 def test_evaluate_link_prediction_hand():
     # train: path 0-1-2-3 (2019); test: 0-2 (2020) and 1-3 (2020)
     edges = [(0, 1, 2019), (1, 2, 2019), (2, 3, 2019), (0, 2, 2020), (1, 3, 2020), (1, 0, 2020)]
-    r = L.evaluate_link_prediction(edges, k=2)
+    r = B.evaluate_link_prediction(edges, k=2)
     assert r["n_train_edges"] == 3 and r["n_positive"] == 2  # 1-0 repeats an old tie
     # pool: non-tied pairs 0-2, 1-3, 0-3; CN = 1, 1, 0 -> top-2 are both positives
     assert r["pool_size"] == 3
@@ -229,12 +230,12 @@ def test_evaluate_link_prediction_hand():
     assert r["methods"]["common_neighbors"]["lift_vs_random"] == pytest.approx(1.5)
     assert r["methods"]["common_neighbors"]["lift_vs_preferential_attachment"] == 1.0
     with pytest.raises(ValueError):
-        L.evaluate_link_prediction([])
+        B.evaluate_link_prediction([])
 
 
 def test_evaluate_distance2_pool():
     edges = _edges_with_years()
-    r = L.evaluate_link_prediction(edges, k=10, max_pool_nodes=5)
+    r = B.evaluate_link_prediction(edges, k=10, max_pool_nodes=5)
     assert r["pool"] == "distance_2"
     train = nx.Graph([(u, v) for u, v, y in edges if y < 2019])
     expected = sum(
@@ -244,7 +245,7 @@ def test_evaluate_distance2_pool():
     m = r["methods"]
     assert m["resource_allocation"]["auc"] > 0.8 and m["combined"]["auc"] > 0.7
     assert 0.3 < m["random"]["auc"] < 0.7
-    assert repr(L.evaluate_link_prediction(edges, k=10, max_pool_nodes=5)) == repr(r)
+    assert repr(B.evaluate_link_prediction(edges, k=10, max_pool_nodes=5)) == repr(r)
 
 
 def test_combine_scores_ties():
