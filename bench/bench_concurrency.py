@@ -147,7 +147,7 @@ def _load_demo(uri: str, password: str, workdir: Path) -> None:
         write_demo_bundle(workdir / "demo", seed=2011)
         store.write(read_bundle(workdir / "demo"), kind="demo", synthetic=True)
     finally:
-        store.driver.close()
+        store.close()
 
 
 def _start_serve(uri: str, password: str, workdir: Path) -> tuple[subprocess.Popen, int]:

@@ -32,8 +32,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from service.metrics import ecosystem_graph  # noqa: E402
-
 from service.analytics import missing_links as ml  # noqa: E402
 from service.analytics._graph import csr_view  # noqa: E402
 from service.linkprediction import (  # noqa: E402
@@ -42,6 +40,12 @@ from service.linkprediction import (  # noqa: E402
     store_dated_data,
 )
 from service.settings import load_settings  # noqa: E402
+from service.usecases import Context  # noqa: E402
+
+
+def ecosystem_graph(store):
+    """The whole ecosystem's graph as the service builds it (a fresh context: no cache)."""
+    return Context(store).graph(None)
 
 
 def rss_mib() -> float:
@@ -98,7 +102,7 @@ def main() -> int:
               f"{table['ratio_to_best_baseline']:.2f}x (target ≥ 1.25x)")
         return recommend_timings(store)
     finally:
-        store.driver.close()
+        store.close()
 
 
 def recommend_timings(store) -> int:

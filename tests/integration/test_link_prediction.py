@@ -85,14 +85,15 @@ def test_track_record_needs_dates(store, cordis_sample):
 
 
 def test_demo_recommendations_keep_their_shape(store, tmp_path):
-    from service.metrics import ecosystem_graph, recommendations_for
+    from service import usecases as uc
 
     write_demo_bundle(tmp_path / "demo")
     store.write(read_bundle(tmp_path / "demo"), kind="demo", synthetic=True)
-    graph = ecosystem_graph(store)
+    ctx = uc.Context(store)
+    graph = ctx.graph(None)
     handle = graph.graph["link_model"]
     assert not handle.done.is_set()  # fitted on first use only
-    items = recommendations_for(store, "mnc-a001", top=10, graph=graph)
+    items = uc.recommendations(ctx, "mnc-a001", top=10)
     assert handle.done.is_set()  # the demo is small: fitted in the request
     assert handle.get() is not None, handle.error
     assert 0 < len(items) <= 10
