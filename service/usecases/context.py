@@ -23,16 +23,19 @@ __all__ = ["Context", "filter_records", "build_graph"]
 
 
 class Context:
-    """The store plus an optional cache (``cache.get_or_compute(key, compute)``)."""
+    """The store plus a results cache (``cache.get_or_compute(key, compute)``): the app's
+    shared one, or by default a private one for one command, so that a question asked
+    twice in one command (the ecosystem's graph by the metrics, the communities and the
+    null model) is answered once."""
 
     def __init__(self, store: GraphStore, cache=None):
+        from service.state import ResultCache
+
         self.store = store
-        self.cache = cache
+        self.cache = cache if cache is not None else ResultCache(64)
 
     def cached(self, name: str, params: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per (graph version, ``name``, ``params``)."""
-        if self.cache is None:
-            return compute()
         key = (self.store.graph_version(), name, params)
         return self.cache.get_or_compute(key, compute)
 
