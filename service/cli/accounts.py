@@ -96,7 +96,7 @@ def cmd_serve(args, settings) -> int:
     _echo(f"Synergraph on http://{host}:{port}/ (Ctrl+C to stop)")
     from waitress import serve
 
-    from .api.cypher import serve_threads
+    from ..api.cypher import serve_threads
 
     # waitress buffers a request body before the app sees it: refuse bodies above the upload
     # limit there already (the app applies the smaller per-route limits).
