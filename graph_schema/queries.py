@@ -255,11 +255,19 @@ RETURN a {.id, .name, .kind, .country, .city, .synthetic, .source} AS actor,
 ORDER BY a.id
 """
 
+#: Every participation as one list of [actor, project, role] triples (one row: far faster
+#: to read than one record per participation; a null inside a triple is kept, where
+#: collect() would drop a bare null), joined in GraphStore with PROJECT_ROWS.
 ALL_PARTICIPATIONS = """
 MATCH (a:Actor)-[r:PARTICIPATES_IN]->(p:Project)
-RETURN a.id AS actor_id, p.id AS project_id, r.role AS role,
-       p.start_year AS start_year, p.end_year AS end_year,
-       [(p)-[:FUNDED_BY]->(g:Programme) | g.id] AS programmes
+RETURN collect([a.id, p.id, r.role]) AS rows
+"""
+
+#: Every project's [id, start year, end year, funding programmes], in one row.
+PROJECT_ROWS = """
+MATCH (p:Project)
+RETURN collect([p.id, p.start_year, p.end_year,
+                [(p)-[:FUNDED_BY]->(g:Programme) | g.id]]) AS rows
 """
 
 PROJECT_PARTICIPANTS = """

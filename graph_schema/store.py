@@ -327,7 +327,20 @@ class GraphStore:
         return out
 
     def all_participations(self) -> list[dict]:
-        return self._read(q.ALL_PARTICIPATIONS)
+        """Every participation: ``actor_id``, ``project_id``, ``role`` and the project's
+        ``start_year``, ``end_year`` and ``programmes`` (read in one row, joined here),
+        sorted by actor and project."""
+        project = {pid: (start, end, programmes) for pid, start, end, programmes
+                   in self._read(q.PROJECT_ROWS)[0]["rows"]}
+        out = []
+        for actor_id, project_id, role in self._read(q.ALL_PARTICIPATIONS)[0]["rows"]:
+            start, end, programmes = project[project_id]
+            out.append({"actor_id": actor_id, "project_id": project_id, "role": role,
+                        "start_year": start, "end_year": end, "programmes": programmes})
+        # a fixed order, whatever order the database returns: the same data gives the same
+        # projection, to the last bit of every figure
+        out.sort(key=lambda r: (r["actor_id"], r["project_id"]))
+        return out
 
     def project_programme_parts(self) -> list[dict]:
         """Every project's id, CORDIS ``legal_basis`` (programme parts) and start year."""
