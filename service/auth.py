@@ -49,7 +49,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 #: (endpoint pattern, permission), first match wins.
 RULES: tuple[tuple[str, str], ...] = (
-    ("static", "public"),
     ("pages.static", "public"),
     ("pages.vendor_*", "public"),
     ("*.static", "public"),
@@ -68,8 +67,6 @@ RULES: tuple[tuple[str, str], ...] = (
     ("api.*", "read"),
     ("api_exports.*", "read"),
     ("pages.*", "read"),
-    ("explore.*", "read"),
-    ("exports.*", "read"),
     ("data.data_page", "read"),
 )
 

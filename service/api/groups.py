@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from service import usecases as uc
+from service.auth import current_user
 from service.errors import BadParameter
 from service.usecases import GroupRef
 from service.usecases.params import NetworkView, arg_bool, arg_int
@@ -19,6 +20,9 @@ from .openapi import arr, documented, obj, param, ref
 from .schemas import FILTER_PARAMS, METRIC_PARAMS, SCHEMAS
 
 GROUP = "/<any(clusters, countries):kind>/<group_id>"
+#: Null-model runs an anonymous visitor (public-read mode) may ask for: each run rewires
+#: every tie of the group ten times.
+ANONYMOUS_NULL_RUNS = 20
 NETWORK_PARAMS = (
     param("color", enum=["kind", "cluster", "community"], description="node colour"),
     param("size", enum=["betweenness", "degree", "pagerank", "eigenvector"],
@@ -75,6 +79,9 @@ def _metrics(group: GroupRef | None):
     ctx = context()
     weighted = arg_bool(request.args, "weighted", False)
     null_runs = arg_int(request.args, "null_runs", 20, 0, 200)
+    if null_runs > ANONYMOUS_NULL_RUNS and current_user() is None:
+        raise BadParameter("null_runs", f"at most {ANONYMOUS_NULL_RUNS} without signing in "
+                                        "(up to 200 with an account or a token)")
     flt = group_filter()
     if group is not None:
         ctx.describe(group)

@@ -21,7 +21,9 @@ METRIC_PARAMS = (
     param("weighted", enum=["true", "false"],
           description="weight path-based and spectral centralities by shared projects"),
     param("null_runs", type_="integer", minimum=0, maximum=200,
-          description="degree-preserving rewirings of the null model (default 20)"),
+          description="degree-preserving rewirings of the null model (default 20; at most "
+                      "20 for anonymous visitors in public-read mode; capped further by "
+                      "size, see meta)"),
 )
 
 PAGE_PARAMS = (

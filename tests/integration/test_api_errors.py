@@ -74,3 +74,27 @@ def test_a_what_if_on_an_unknown_actor_names_the_change(client):
                            json={"changes": [{"op": "add_tie", "u": "mnc-a001", "v": "x"}]})
     assert response.status_code == 400
     assert response.get_json()["parameter"] == "changes[0].v"
+
+
+def test_anonymous_visitors_get_a_tighter_null_model_cap(demo_graph, make_app):
+    app = make_app(SYNERGRAPH_PUBLIC_READ="1")
+    anonymous = app.test_client()
+    assert anonymous.get("/api/v1/clusters/mmc/metrics?null_runs=20").status_code == 200
+    refused = anonymous.get("/api/v1/clusters/mmc/metrics?null_runs=60")
+    assert refused.status_code == 400 and refused.get_json()["parameter"] == "null_runs"
+    assert "without signing in" in refused.get_json()["detail"]
+    signed = api_client(app, "researcher")
+    assert signed.get("/api/v1/clusters/mmc/metrics?null_runs=60").status_code == 200
+
+
+def test_every_permission_rule_names_a_real_endpoint(app):
+    """A rule that matches no endpoint is dead (two once named blueprints that did not
+    exist)."""
+    import fnmatch
+
+    from service.auth import RULES
+
+    endpoints = list(app.view_functions)
+    dead = [pattern for pattern, _ in RULES
+            if not any(fnmatch.fnmatchcase(e, pattern) for e in endpoints)]
+    assert not dead, dead
