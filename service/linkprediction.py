@@ -155,6 +155,9 @@ def track_record_sentence(record: dict) -> str:
             f"{record['common_neighbors']:.1f}")
 
 
+#: Above this many actors the model fit and the track record run in a background thread.
+BACKGROUND_ABOVE = 5000
+
 _CACHE_LOCK = threading.Lock()
 _RECORDS: dict = {}
 _MODELS: dict = {}
@@ -167,7 +170,7 @@ def _store_key(store: GraphStore):
 _PENDING: dict = {}
 
 
-def track_record_now(store: GraphStore, *, small: int = 5000) -> dict:
+def track_record_now(store: GraphStore, *, small: int = BACKGROUND_ABOVE) -> dict:
     """The track record if it is known, without waiting on a large graph.
 
     On graphs up to ``small`` actors it is computed at once (:func:`track_record`); above,
@@ -275,7 +278,7 @@ class ModelHandle:
 
 
 def fitted_model(store: GraphStore, *, n_actors: int | None = None, wait: bool = False,
-                 small: int = 5000) -> ModelHandle:
+                 small: int = BACKGROUND_ABOVE) -> ModelHandle:
     """The recommender of the loaded data, one handle per graph version (cached).
 
     The fit (reading the store, then :func:`~service.analytics.link_protocol.fit_model` on

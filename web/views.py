@@ -399,8 +399,8 @@ def _tab_links(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
     if u or v:
         if not (u and v):
             raise BadParameter("v" if u else "u", "a what-if needs both u and v")
-        whatif = uc.what_if(ctx, ref, flt, [{"op": "add_tie", "u": u, "v": v}])
-        whatif["u"], whatif["v"] = whatif["names"][u], whatif["names"][v]
+        result = uc.what_if(ctx, ref, flt, [{"op": "add_tie", "u": u, "v": v}])
+        whatif = {**result, "u": result["names"][u], "v": result["names"][v]}  # cached: copy
     return {"links": shown, "links_total": len(links), "kind_filter": kind,
             "whatif": whatif, "synthetic": _synthetic(ctx, ref, flt),
             "track_record": uc.track_record(ctx)}

@@ -12,10 +12,9 @@ from collections.abc import Iterable
 
 import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
-from scipy.stats import rankdata  # noqa: F401
 
-from ._graph import csr_view, graph_view  # noqa: F401
-from .missing_links import SCORES, _matrix_scores, combine_scores  # noqa: F401
+from ._graph import csr_view
+from .missing_links import SCORES, _matrix_scores, combine_scores
 
 __all__ = ["evaluate_link_prediction"]
 

@@ -3,6 +3,7 @@ synergy and projects: one function per question, each taking the group and its f
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
@@ -324,6 +325,11 @@ def what_if(ctx: Context, ref: GroupRef, flt: GroupFilter | None, changes) -> di
     exist...) is a :class:`~service.errors.BadParameter` on ``changes``."""
     flt = flt or GroupFilter()
     changes = _check_changes(changes)
+    key = _key(ref, flt, json.dumps(changes, sort_keys=True, default=str))
+    return ctx.cached("what-if", key, lambda: _what_if(ctx, ref, flt, changes))
+
+
+def _what_if(ctx: Context, ref: GroupRef, flt: GroupFilter, changes: list[dict]) -> dict:
     graph = ctx.graph(ref, flt)
     for i, change in enumerate(changes):
         named_ids = [(name, change[name]) for name in ("u", "v") if name in change]
