@@ -54,6 +54,7 @@ __all__ = [
     "bundle_doc",
     "bundle_files",
     "bundle_zip",
+    "column_type",
     "csv_bytes",
     "format_cell",
     "meta_bytes",
@@ -343,6 +344,25 @@ def target_file(target: str) -> str:
     return next(spec.file for spec in FILES if spec.target == target)
 
 
+def column_type(column: Column, *, markdown: bool = True) -> str:
+    """What a column holds, as the reference says it (Markdown, or plain text for a sheet).
+
+    >>> spec = SPEC_BY_FILE["memberships.csv"]
+    >>> column_type(spec.columns[0]), column_type(spec.columns[0], markdown=False)
+    ('id of a row in `actors.csv`', 'id of a row in the actors sheet')
+    >>> column_type(spec.columns[2])
+    'year'
+    """
+    choices = getattr(column.parse, "choices", None)
+    if column.ref:
+        if markdown:
+            return f"id of a row in `{target_file(column.ref)}`"
+        return f"id of a row in the {column.ref} sheet"
+    if choices:
+        return "one of " + ", ".join(f"`{c}`" if markdown else c for c in choices)
+    return column.type_name
+
+
 def bundle_doc() -> str:
     """The Markdown reference of every file and column (the body of loaders/README.md)."""
     out = []
@@ -355,14 +375,8 @@ def bundle_doc() -> str:
             out.append(" ".join(f"Exactly one of `{a}` and `{b}` per row." for a, b in spec.one_of))
         out.append("\n| column | type | required | meaning |\n|---|---|---|---|")
         for column in spec.columns:
-            type_name = column.type_name
-            choices = getattr(column.parse, "choices", None)
-            if choices:
-                type_name = "one of " + ", ".join(f"`{c}`" for c in choices)
-            if column.ref:
-                type_name = f"id of a row in `{target_file(column.ref)}`"
-            out.append(f"| `{column.name}` | {type_name} | {'yes' if column.required else 'no'}"
-                       f" | {column.help} |")
+            out.append(f"| `{column.name}` | {column_type(column)} | "
+                       f"{'yes' if column.required else 'no'} | {column.help} |")
         example_header = ",".join(spec.column_names)
         example_row = ",".join(_csv_cell(c.example) for c in spec.columns)
         out.append(f"\nExample:\n\n```csv\n{example_header}\n{example_row}\n```\n")

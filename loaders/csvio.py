@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import Problem
 
-__all__ = ["CsvTable", "read_csv"]
+__all__ = ["CsvTable", "header_problems", "read_csv"]
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -55,6 +55,27 @@ def _decode(path: Path, display: str, problems: list[Problem]) -> str | None:
             )
         )
         return None
+
+
+def header_problems(display: str, header: list[str],
+                    required: tuple[str, ...]) -> list[Problem]:
+    """Duplicate and missing columns of a header row (a CSV file's or a sheet's).
+
+    >>> [p.reason for p in header_problems("f.csv", ["id", "id"], ("id", "name"))]
+    ['duplicate column in the header', "missing column 'name' in the header"]
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(display, 1, name, name, "duplicate column in the header"))
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            problems.append(
+                Problem(display, 1, name, None, f"missing column {name!r} in the header")
+            )
+    return problems
 
 
 def read_csv(
@@ -119,16 +140,7 @@ def read_csv(
     header = [h.strip() for h in header]
     table.header = header
 
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            problems.append(Problem(display, 1, name, name, "duplicate column in the header"))
-        seen.add(name)
-    for name in required:
-        if name not in seen:
-            problems.append(
-                Problem(display, 1, name, None, f"missing column {name!r} in the header")
-            )
+    problems.extend(header_problems(display, header, required))
     if problems:
         return table, problems
 

@@ -874,24 +874,10 @@ def _facts() -> dict[str, list[dict]]:
 # --------------------------------------------------------------------------------------
 
 
-def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
-    """Write the demo bundle into ``folder`` (created if needed) and return a summary.
-
-    Parameters
-    ----------
-    folder : path
-        Where to write the bundle (every CSV file of :data:`loaders.bundle_format.FILES` and
-        ``bundle.json``), through :func:`loaders.bundle_format.write_bundle`: files of the
-        same names are overwritten; nothing else is touched.
-    seed : int
-        Seed of the generator; the same seed gives byte-identical files.
-
-    Returns
-    -------
-    dict
-        ``files`` (rows per CSV file), ``members_per_cluster``, ``projects``,
-        ``cross_cluster_projects`` and ``seed``.
-    """
+def demo_tables(seed: int = 2011) -> tuple[dict[str, list[dict]], dict, dict]:
+    """``(tables, meta, summary)`` of the demo: the rows of every entity list (by
+    :class:`~loaders.bundle_format.FileSpec` ``target``), ``bundle.json``'s keys and the
+    summary :func:`write_demo_bundle` returns."""
     facts = _facts()
     generated = _generate(seed)
 
@@ -913,13 +899,12 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
         ),
         "synthetic": True,
     }
-    write_bundle(folder, bundle_files(tables, meta))
     counts = {spec.file: len(tables.get(spec.target, [])) for spec in FILES}
 
     members: dict[str, int] = dict.fromkeys(CLUSTER_IDS, 0)
     for m in generated["memberships"]:
         members[m["cluster_id"]] += 1
-    return {
+    summary = {
         "seed": seed,
         "files": counts,
         "members_per_cluster": members,
@@ -927,6 +912,43 @@ def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
         "cross_cluster_projects": sum(1 for p in generated["projects"]
                                       if p["id"].startswith("x-")),
     }
+    return tables, meta, summary
+
+
+def write_demo_bundle(folder: Path | str, *, seed: int = 2011) -> dict:
+    """Write the demo bundle into ``folder`` (created if needed) and return a summary.
+
+    Parameters
+    ----------
+    folder : path
+        Where to write the bundle (every CSV file of :data:`loaders.bundle_format.FILES` and
+        ``bundle.json``), through :func:`loaders.bundle_format.write_bundle`: files of the
+        same names are overwritten; nothing else is touched.
+    seed : int
+        Seed of the generator; the same seed gives byte-identical files.
+
+    Returns
+    -------
+    dict
+        ``files`` (rows per CSV file), ``members_per_cluster``, ``projects``,
+        ``cross_cluster_projects`` and ``seed``.
+    """
+    tables, meta, summary = demo_tables(seed)
+    write_bundle(folder, bundle_files(tables, meta))
+    return summary
+
+
+def write_demo_workbook(path: Path | str, *, seed: int = 2011) -> dict:
+    """Write the demo as an Excel workbook (:func:`loaders.workbook.workbook_bytes`: README
+    sheet with every column's description, ``bundle`` sheet, one sheet per file) and return
+    the summary of :func:`write_demo_bundle`. Parent folders are created."""
+    from .workbook import workbook_bytes
+
+    tables, meta, summary = demo_tables(seed)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook_bytes(tables, meta))
+    return summary
 
 
 if __name__ == "__main__":  # pragma: no cover

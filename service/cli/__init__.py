@@ -48,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="validate and load data")
     load.add_argument("source", choices=["bundle", "cordis"],
-                      help="bundle: a canonical CSV bundle folder; cordis: a folder with "
-                           "CORDIS organization.csv (and optionally project.csv)")
+                      help="bundle: a canonical CSV bundle folder or an .xlsx workbook; "
+                           "cordis: a folder with CORDIS organization.csv (and optionally "
+                           "project.csv)")
     load.add_argument("folder")
     load.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -59,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="generate and load the demo ecosystem (synthetic)")
     demo.add_argument("--seed", type=int, default=2011)
-    demo.add_argument("--out", help="also keep the generated bundle in this folder")
+    demo.add_argument("--out", help="also keep the generated bundle in this folder (or "
+                                    "this .xlsx workbook)")
     demo.add_argument("--no-load", action="store_true", help="with --out: only write files")
     demo.set_defaults(func=cmd_demo)
 

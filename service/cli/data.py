@@ -175,8 +175,13 @@ def cmd_demo(args, settings) -> int:
 
     if args.out:
         out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        summary = write_demo_bundle(out, seed=args.seed)
+        if out.suffix.lower() == ".xlsx":  # an Excel workbook, loaded from itself below
+            from loaders.demo import write_demo_workbook
+
+            summary = write_demo_workbook(out, seed=args.seed)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            summary = write_demo_bundle(out, seed=args.seed)
         _echo(f"Demo bundle written to {out}: {summary}")
         if args.no_load:
             return 0
