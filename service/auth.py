@@ -68,6 +68,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("api_exports.*", "read"),
     ("pages.*", "read"),
     ("data.data_page", "read"),
+    ("data.workbook_*", "read"),
 )
 
 #: Endpoints a Bearer token may not use (a token cannot mint tokens or manage accounts).

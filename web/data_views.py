@@ -1,17 +1,20 @@
 """The data page: what is loaded (sources, load ids, dates, counts) and, for admins, the
-upload of a canonical bundle or CORDIS files with the validation report on the page."""
+upload of a canonical bundle (CSV files, a zip or an Excel workbook) or CORDIS files with the
+validation report on the page; the bundle workbook template and the demo workbook."""
 
 from __future__ import annotations
 
 import tempfile
 import zipfile
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from loaders.bundle import FILES, METADATA_FILE, read_bundle
 from loaders.cordis import read_cordis
 from loaders.errors import Problem, ValidationFailed
+from loaders.workbook import read_workbook
 from service.auth import current_user
 
 __all__ = ["data_blueprint"]
@@ -69,6 +72,11 @@ def _unpack(files, folder: Path, source: str) -> list[Problem]:
         name = PurePosixPath(upload.filename or "").name
         if not name:
             continue
+        if name.lower().endswith(".xlsx") and source == "bundle":
+            # a whole bundle in one workbook (loaders/workbook.py checks it as a zip)
+            if claim("(workbook)", name):
+                upload.save(folder / name)
+            continue
         if name.lower().endswith(".zip"):
             try:
                 with zipfile.ZipFile(upload.stream) as archive:
@@ -117,12 +125,20 @@ def upload():
     with tempfile.TemporaryDirectory(prefix="synergraph-upload-") as tmp:
         folder = Path(tmp)
         problems = _unpack(files, folder, source)
+        workbooks = sorted(folder.glob("*.xlsx"))
+        if workbooks and len(list(folder.iterdir())) > 1:
+            problems.append(Problem(workbooks[0].name, None, None, None,
+                                    "send a workbook alone: it holds the whole bundle"))
         if problems:
             return _render(400, problems=problems, source=source)
         try:
             if source == "cordis":
                 dataset, warnings = read_cordis(folder)
                 synthetic = False
+            elif workbooks:
+                dataset = read_workbook(workbooks[0], known_ids=store.existing_ids)
+                warnings = []
+                synthetic = any(r.get("synthetic") for r in dataset.actors)
             else:
                 dataset, warnings = read_bundle(folder, known_ids=store.existing_ids), []
                 synthetic = any(r.get("synthetic") for r in dataset.actors)
@@ -130,3 +146,35 @@ def upload():
             return _render(400, problems=exc.problems, source=source)
         report = store.write(dataset, kind=source, synthetic=synthetic)
     return _render(report=report.as_dict(), warnings=warnings, source=source)
+
+
+# -- workbooks to start from ------------------------------------------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@lru_cache(maxsize=2)
+def _workbook(kind: str) -> bytes:
+    from loaders.demo import demo_tables
+    from loaders.workbook import template_bytes, workbook_bytes
+
+    if kind == "template":
+        return template_bytes()
+    tables, meta, _ = demo_tables()
+    return workbook_bytes(tables, meta)
+
+
+@data_blueprint.route("/data/bundle-template.xlsx")
+def workbook_template():
+    """An empty bundle workbook: a README sheet describing every column, the headers."""
+    return _download(_workbook("template"), "synergraph-bundle-template.xlsx")
+
+
+@data_blueprint.route("/data/demo-bundle.xlsx")
+def workbook_demo():
+    """The demo ecosystem (synthetic) as a bundle workbook, an example to start from."""
+    return _download(_workbook("demo"), "synergraph-demo-bundle.xlsx")
+
+
+def _download(content: bytes, name: str) -> Response:
+    return Response(content, mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
