@@ -5,9 +5,11 @@ The format itself — files, columns, types, ``bundle.json`` — is defined once
 every file and column, generated from it (``python -m loaders.bundle``), and a test keeps
 the two in step.
 
-:func:`read_bundle` reads and validates the whole folder and returns a
-:class:`graph_schema.model.Dataset`, or raises :class:`loaders.errors.ValidationFailed` with
-every problem found. References to ids that are not in the bundle may be resolved against
+:func:`read_bundle` reads and validates the whole folder (or an ``.xlsx`` workbook, through
+:mod:`loaders.workbook`) and returns a :class:`graph_schema.model.Dataset`, or raises
+:class:`loaders.errors.ValidationFailed` with every problem found. The checks themselves are
+:func:`validate_tables`, the one validator of bundles, fed with the rows of the CSV files or
+of the workbook's sheets. References to ids that are not in the bundle may be resolved against
 the graph by passing ``known_ids`` (ids already stored, per entity list).
 """
 
