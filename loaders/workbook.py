@@ -166,9 +166,8 @@ def archive_problems(path: Path, display: str, limits: Limits = LIMITS) -> list[
     return problems
 
 
-def _formula_sheets(path: Path) -> set[str]:
-    """Paths of the worksheet parts holding at least one formula."""
-    found = set()
+def _has_formulas(path: Path) -> bool:
+    """Whether a worksheet part of the workbook holds a formula (``<f>``), read as a stream."""
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             if not info.filename.startswith("xl/worksheets/"):
@@ -177,10 +176,9 @@ def _formula_sheets(path: Path) -> set[str]:
             with archive.open(info) as part:
                 while chunk := part.read(1 << 20):
                     if _FORMULA.search(tail + chunk):
-                        found.add(info.filename)
-                        break
+                        return True
                     tail = chunk[-16:]
-    return found
+    return False
 
 
 def _cell_text(value) -> str:
@@ -261,7 +259,9 @@ class _SheetReader:
                 self.place, row, self._name(column), str(value),
                 f"cell {_column_letter(column)}{row} holds an error value, not data"))
             return None
-        if value is None and (row, column) in self.formulas:
+        if value is None and (row, column) in self.formulas and cell.data_type == "n":
+            # (a formula computed to an empty text is saved with t="str" and an empty value;
+            # one never computed has no type and no value)
             self.problems.append(Problem(
                 self.place, row, self._name(column), None,
                 f"cell {_column_letter(column)}{row} holds a formula that was never "
@@ -274,9 +274,10 @@ class _SheetReader:
         return self.header[column - 1] if column <= len(self.header) else None
 
 
-def _formula_cells(path: Path, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
-    """``{sheet title: {(row, column)}}`` of the formula cells of the sheets with formulas."""
-    if not sheets:
+def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """``{sheet title: {(row, column)}}`` of every formula cell (none read when no worksheet
+    holds a formula: the common case costs one scan of the zip, not a second parse)."""
+    if not _has_formulas(path):
         return {}
     from openpyxl import load_workbook
 
@@ -284,8 +285,6 @@ def _formula_cells(path: Path, sheets: set[str]) -> dict[str, set[tuple[int, int
     book = load_workbook(path, read_only=True, data_only=False)
     try:
         for ws in book.worksheets:
-            if getattr(ws, "_worksheet_path", None) not in sheets:
-                continue
             ws.reset_dimensions()
             cells = found.setdefault(ws.title, set())
             for row in ws.iter_rows():
@@ -340,7 +339,7 @@ def read_workbook(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            formulas = _formula_cells(path, _formula_sheets(path))
+            formulas = _formula_cells(path)
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any failure of a hostile file is a problem
             raise ValidationFailed([Problem(display, None, None, None,
@@ -432,9 +431,13 @@ def _read_sheet(reader: _SheetReader, name: str, digest) -> CsvTable:
         values: dict[str, str] = {}
         bad = beyond = filled = False
         for position, cell in enumerate(cells, start=1):
-            if cell.value is None and (number, position) not in reader.formulas:
+            value = cell.value
+            if value is None and (number, position) not in reader.formulas:
                 continue
-            text = reader.text(number, position, cell)
+            if type(value) is str and cell.data_type == "s":
+                text = value  # the common case, first
+            else:
+                text = reader.text(number, position, cell)
             if text is None:
                 bad = True
                 continue
@@ -455,7 +458,7 @@ def _read_sheet(reader: _SheetReader, name: str, digest) -> CsvTable:
             continue
         if not filled:
             continue  # an empty row
-        digest.update(json.dumps([number, sorted(values.items())]).encode())
+        digest.update(repr((number, values)).encode())
         table.rows.append((number, values))
     table.readable = not reader.truncated
     return table
@@ -578,51 +581,51 @@ def workbook_bytes(tables: Mapping[str, Sequence[Mapping]], meta: Mapping) -> by
 
     ``tables`` maps a :class:`~loaders.bundle_format.FileSpec` ``target`` to its rows, as
     :func:`loaders.bundle_format.bundle_files` takes them; every file gets its sheet, with
-    its header even when it has no rows (a template).
+    its header even when it has no rows (a template). Written in openpyxl's write-only
+    mode (rows streamed, not kept).
     """
     from openpyxl import Workbook
-    from openpyxl.cell import Cell
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     bold = Font(bold=True)
-    book = Workbook()
-    readme = book.active
-    readme.title = README_SHEET
+    book = Workbook(write_only=True)
 
-    def put(ws, values: Sequence, *, header: bool = False) -> None:
+    def row_of(ws, values: Sequence, *, header: bool = False) -> list:
         row = []
         for value in values:
-            cell = Cell(ws, value=value)
+            cell = WriteOnlyCell(ws, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
             if header:
                 cell.font = bold
             row.append(cell)
-        ws.append(row)
+        return row
 
+    readme = book.create_sheet(README_SHEET)
+    for letter, width in (("A", 24), ("B", 28), ("D", 48)):
+        readme.column_dimensions[letter].width = width
     for values in _readme_rows(meta):
-        put(readme, values, header=bool(values) and (
-            str(values[0]).startswith(("Sheet ", "Synergraph")) or values[0] == "column"))
-    readme.column_dimensions["A"].width = 24
-    readme.column_dimensions["B"].width = 28
-    readme.column_dimensions["D"].width = 48
+        header = bool(values) and (str(values[0]).startswith(("Sheet ", "Synergraph"))
+                                   or values[0] == "column")
+        readme.append(row_of(readme, values, header=header))
 
     info = book.create_sheet(META_SHEET)
-    put(info, ["key", "value"], header=True)
-    for key in META_KEYS:
-        put(info, [key, meta.get(key)])
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 80
     info.freeze_panes = "A2"
+    info.append(row_of(info, ["key", "value"], header=True))
+    for key in META_KEYS:
+        info.append(row_of(info, [key, meta.get(key)]))
 
     for spec in FILES:
         ws = book.create_sheet(SHEET_OF_FILE[spec.file])
-        put(ws, spec.column_names, header=True)
-        for line in _sorted_lines(spec, tables.get(spec.target) or []):
-            put(ws, [_cell_value(v) for v in line])
-        ws.freeze_panes = "A2"
         for index, name in enumerate(spec.column_names, start=1):
             ws.column_dimensions[_column_letter(index)].width = max(10, len(name) + 4)
+        ws.freeze_panes = "A2"
+        ws.append(row_of(ws, spec.column_names, header=True))
+        for line in _sorted_lines(spec, tables.get(spec.target) or []):
+            ws.append(row_of(ws, [_cell_value(v) for v in line]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

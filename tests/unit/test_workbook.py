@@ -133,17 +133,18 @@ def _rewrite(path: Path, change) -> Path:
 
 
 def test_formulas_count_as_their_computed_value_and_never_computed_is_a_problem(tmp_path):
-    rows = [ACTORS, ["a1", '="Al"&"pha"', "sme"], ["a2", '="Be"&"ta"', "sme"]]
+    rows = [ACTORS, ["a1", '="Al"&"pha"', "sme", '=""'], ["a2", '="Be"&"ta"', "sme"]]
     path = _book(tmp_path / "f.xlsx", {"actors": rows})
     problems = _problems(path)
-    assert [(p.line, p.column) for p in problems] == [(2, "name"), (3, "name")]
+    assert [(p.line, p.column) for p in problems] == [(2, "name"), (2, "country"),
+                                                       (3, "name")]
     assert "cell B2 holds a formula that was never computed" in problems[0].reason
 
     # What a spreadsheet application saves: the formula and its last computed value.
     def computed(name: str, data: bytes) -> bytes:
         if name != "xl/worksheets/sheet1.xml":
             return data
-        for cell, value in ((b"B2", b"Alpha"), (b"B3", b"Beta")):
+        for cell, value in ((b"B2", b"Alpha"), (b"B3", b"Beta"), (b"D2", b"")):
             start = data.index(b'<c r="' + cell + b'"')
             end = data.index(b"</c>", start) + 4
             formula = data[start:end].split(b"<f>")[1].split(b"</f>")[0]
@@ -152,7 +153,9 @@ def test_formulas_count_as_their_computed_value_and_never_computed_is_a_problem(
         return data
 
     _rewrite(path, computed)
-    assert sorted(a["name"] for a in read_workbook(path).actors) == ["Alpha", "Beta"]
+    actors = read_workbook(path).actors
+    assert sorted(a["name"] for a in actors) == ["Alpha", "Beta"]
+    assert [a["country"] for a in actors] == [None, None]  # a computed empty text is empty
 
 
 def test_error_values_are_problems(tmp_path):
