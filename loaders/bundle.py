@@ -241,7 +241,8 @@ def validate_tables(
                                   if v is not None)
                 problems.append(Problem(where, line, spec.key[0], label,
                                         f"duplicate: the same {' + '.join(spec.key)} is on "
-                                        f"line {seen_keys[key]}"))
+                                        f"{'row' if noun == 'sheet' else 'line'} "
+                                        f"{seen_keys[key]}"))
                 continue
             seen_keys[key] = line
             records[spec.target].append(record)

@@ -78,7 +78,8 @@ def test_cells_are_typed_as_the_csv_reader_types_text(tmp_path):
 def test_a_bad_cell_names_sheet_row_column_value_and_reason(tmp_path):
     path = _book(tmp_path / "eco.xlsx", {
         "actors": [ACTORS, ["a1", "Alpha", "sme"], ["a2", "Beta", "spaceship"],
-                   ["a3", "Gamma", "sme", None, dt.datetime(2012, 3, 1)]],
+                   ["a3", "Gamma", "sme", None, dt.datetime(2012, 3, 1)],
+                   ["a1", "Alpha again", "sme"]],
         "memberships": [["actor_id", "cluster_id"], ["a1", "nowhere"]],
     })
     problems = {(p.file, p.line, p.column): p for p in _problems(path)}
@@ -89,7 +90,9 @@ def test_a_bad_cell_names_sheet_row_column_value_and_reason(tmp_path):
     ref = problems[("eco.xlsx, sheet memberships", 2, "cluster_id")]
     assert ref.value == "nowhere"
     assert "sheet clusters" in ref.reason
-    assert len(problems) == 3
+    duplicate = problems[("eco.xlsx, sheet actors", 5, "id")]
+    assert duplicate.reason == "duplicate: the same id is on row 2"
+    assert len(problems) == 4
     assert str(kind).startswith("eco.xlsx, sheet actors, row 3, column 'kind': not one of")
 
 
