@@ -228,7 +228,7 @@ class _SheetReader:
         self.truncated = False
 
     def rows(self):
-        """``(row number, [(column number, cell)])`` of every row, empty ones included."""
+        """``(row number, cells)`` of every row, empty ones included, within the limits."""
         self.ws.reset_dimensions()  # never trust the size a sheet declares
         number = 0
         for cells in self.ws.iter_rows():
@@ -243,10 +243,9 @@ class _SheetReader:
                 # wide rows cost time
                 self.problems.append(Problem(self.place, number, None,
                                              _column_letter(len(cells)),
-                                             f"a cell beyond column "
-                                             f"{_column_letter(self.limits.columns)}: a sheet "
-                                             f"of a bundle has at most {self.limits.columns} "
-                                             "columns"))
+                                             f"a cell in column {_column_letter(len(cells))}, "
+                                             "far to the right: a sheet of a bundle has at "
+                                             f"most {self.limits.columns} columns"))
                 self.truncated = True
                 return
             yield number, cells
@@ -274,9 +273,10 @@ class _SheetReader:
         return self.header[column - 1] if column <= len(self.header) else None
 
 
-def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+def _formula_cells(path: Path, limits: Limits) -> dict[str, set[tuple[int, int]]]:
     """``{sheet title: {(row, column)}}`` of every formula cell (none read when no worksheet
-    holds a formula: the common case costs one scan of the zip, not a second parse)."""
+    holds a formula: the common case costs one scan of the zip, not a second parse). Rows
+    beyond the limits are not looked at (the main pass refuses them)."""
     if not _has_formulas(path):
         return {}
     from openpyxl import load_workbook
@@ -287,7 +287,9 @@ def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
         for ws in book.worksheets:
             ws.reset_dimensions()
             cells = found.setdefault(ws.title, set())
-            for row in ws.iter_rows():
+            for number, row in enumerate(ws.iter_rows(), start=1):
+                if number > limits.rows or len(row) > limits.columns * 4:
+                    break
                 for cell in row:
                     if getattr(cell, "data_type", None) == "f":
                         cells.add((cell.row, cell.column))
@@ -339,7 +341,7 @@ def read_workbook(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            formulas = _formula_cells(path)
+            formulas = _formula_cells(path, limits)
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any failure of a hostile file is a problem
             raise ValidationFailed([Problem(display, None, None, None,
