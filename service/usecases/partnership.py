@@ -62,6 +62,9 @@ def _network(ctx: Context, ref: GroupRef | None, flt: GroupFilter) -> dict:
     figures = metrics(ctx, ref, flt)  # the rows of `synergraph metrics` (null model aside)
     _actors, participations = filter_records(*ctx.records(ref), flt)
     start_year = {p["project_id"]: p.get("start_year") for p in participations}
+    projects_of: dict = {}
+    for p in participations:
+        projects_of.setdefault(p["actor_id"], set()).add(p["project_id"])
 
     rows = {row["id"]: row for row in figures["actors"]}
     metric_columns: list[str] = []
@@ -81,7 +84,12 @@ def _network(ctx: Context, ref: GroupRef | None, flt: GroupFilter) -> dict:
     edges = []
     for u, v, data in graph.edges(data=True):
         source, target = sorted((u, v), key=str)
-        projects = sorted(data.get("projects") or (), key=str)
+        # the projection's shared projects; a graph built without them
+        # (keep_projects=False) gives the same set from the kept participations
+        shared = data.get("projects")
+        if shared is None:
+            shared = projects_of.get(u, set()) & projects_of.get(v, set())
+        projects = sorted(shared, key=str)
         years = [y for y in (start_year.get(p) for p in projects) if y is not None]
         edges.append({"source": source, "target": target, "weight": data["weight"],
                       "newman": data.get("newman"),

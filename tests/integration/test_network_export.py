@@ -249,6 +249,21 @@ def test_graph_level_attributes_say_what_the_file_is(client, loaded):
     assert b"None" not in client.get(f"/api/v1/clusters/mnc/network.gexf{query}").data
 
 
+def test_tie_years_do_not_need_the_projections_project_lists(loaded, monkeypatch):
+    """A projection built without per-tie project lists gives the same ties and years."""
+    from service.usecases.partnership import partnership_network
+
+    ref, flt = GroupRef.cluster("mnc"), GroupFilter.parse({"years": "2011-2013"})
+    expected = partnership_network(Context(loaded), ref, flt)
+    ctx = Context(loaded)
+    graph = ctx.graph(ref, flt).copy()
+    for _u, _v, data in graph.edges(data=True):
+        del data["projects"]
+    monkeypatch.setattr(ctx, "graph", lambda *_args: graph)
+    assert partnership_network(ctx, ref, flt)["edges"] == expected["edges"]
+    assert any(e["first_year"] != e["last_year"] for e in expected["edges"])
+
+
 # --------------------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------------------
