@@ -102,15 +102,7 @@ def graph_attributes(result: dict) -> dict:
     scope = "ecosystem" if group["kind"] == "ecosystem" else f"{group['kind']}:{group['id']}"
     filter_text = "&".join(f"{k}={v}" for k, v in meta["filter_args"].items())
     approximate = list(meta["approximate"])
-    how = "; ".join(
-        f"{name}: {meta['methods'][name]['method']}"
-        + (f", sample {meta['methods'][name]['sample']}" if meta["methods"][name].get("sample")
-           else "")
-        + (f", seed {meta['methods'][name]['seed']}" if meta["methods"][name].get("seed")
-           is not None else "")
-        + (f" ({meta['methods'][name]['bound']})" if meta["methods"][name].get("bound")
-           else "")
-        for name in approximate)
+    how = "; ".join(f"{name}: {_method_text(meta['methods'][name])}" for name in approximate)
     return {
         "name": f"Partnership network: {group['name']}",
         "group": scope,
@@ -131,6 +123,23 @@ def graph_attributes(result: dict) -> dict:
         "approximation_methods": how,
         "generator": "Synergraph",
     }
+
+
+def _method_text(how: dict) -> str:
+    """One figure's ``meta.methods`` entry in words.
+
+    >>> _method_text({"method": "sampled sources", "sample": 64, "seed": 0,
+    ...               "bound": "within 0.01"})
+    'sampled sources, sample 64, seed 0 (within 0.01)'
+    """
+    text = str(how.get("method"))
+    if how.get("sample"):
+        text += f", sample {how['sample']}"
+    if how.get("seed") is not None:
+        text += f", seed {how['seed']}"
+    if how.get("bound"):
+        text += f" ({how['bound']})"
+    return text
 
 
 def network_graph(result: dict) -> nx.Graph:
@@ -167,7 +176,9 @@ def gexf_bytes(result: dict) -> bytes:
     writer.add_graph(g)
     meta = writer.xml.find("meta")
     if meta is not None:
-        meta.find("creator").text = f"Synergraph (NetworkX {nx.__version__})"
+        creator = meta.find("creator")
+        if creator is not None:
+            creator.text = f"Synergraph (NetworkX {nx.__version__})"
         keywords = ["partnership network", "co-participation", attributes["group"]]
         if attributes["synthetic"]:
             keywords.append("synthetic data")
