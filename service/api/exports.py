@@ -1,8 +1,12 @@
-"""Exports: ``GET /api/v1/export?format=bundle|graphml|gexf|json[&cluster=ID]``.
+"""Exports: ``GET /api/v1/export?format=bundle|graphml|gexf|json[&cluster=ID]`` and the
+partnership networks, ``GET /api/v1/network.gexf|.graphml|.csv.zip`` (the ecosystem) and
+``/api/v1/<clusters|countries>/<id>/network.gexf|.graphml|.csv.zip``.
 
 ``bundle`` answers a zip of the canonical CSV bundle; the others one file. See
-:mod:`service.exports` for what each format holds. Like the console, the view is a
-plain function so that an access-control decorator can be added later.
+:mod:`service.exports` and :mod:`service.network_export` for what each format holds. The
+network routes take the group filter (``years``, ``kinds``, ``programme``, ``min_weight``);
+as on every API route, an undocumented query parameter is refused (400), an invalid one
+too, and an unknown group is a 404 (problem+json).
 """
 
 from __future__ import annotations
@@ -11,14 +15,22 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 
+from service.errors import BadParameter, NotFound
 from service.exports import FORMATS, UnknownCluster, export_bytes
+from service.network_export import NETWORK_FORMATS, network_bytes
+from service.usecases import GroupRef
+from service.usecases.partnership import partnership_network
 
-from . import problem
+from . import _bad_parameter, _known_parameters, _not_found, context, group_filter, problem
 from .openapi import documented, param
+from .schemas import FILTER_PARAMS
 
 __all__ = ["exports_blueprint"]
 
 exports_blueprint = Blueprint("api_exports", __name__, url_prefix="/api/v1")
+exports_blueprint.before_request(_known_parameters)
+exports_blueprint.register_error_handler(BadParameter, _bad_parameter)
+exports_blueprint.register_error_handler(NotFound, _not_found)
 
 
 @exports_blueprint.route("/export")
@@ -45,3 +57,45 @@ def export():
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     return Response(content, mimetype=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --------------------------------------------------------------------------------------
+# Partnership networks
+# --------------------------------------------------------------------------------------
+#: URL suffix → format of :data:`service.network_export.NETWORK_FORMATS`.
+NETWORK_SUFFIXES = {"gexf": "gexf", "graphml": "graphml", "csv.zip": "csv"}
+_NETWORK_FILE = "network.<any(gexf, graphml, 'csv.zip'):suffix>"
+_NETWORK_RESPONSES = {200: ("The file: GEXF, GraphML, or a zip of nodes.csv, edges.csv and "
+                            "meta.json", {"_media": sorted({media for media, _ in
+                                                            NETWORK_FORMATS.values()})})}
+_NETWORK_NOTE = ("The weighted actor-actor partnership network (ties weighted by shared "
+                 "projects, with the start years of the first and last shared project), each "
+                 "actor with every metric column of /metrics for the same group and filter. "
+                 "Open the GEXF or GraphML in Gephi.")
+
+
+def _network_file(ref: GroupRef | None, suffix: str):
+    ctx = context()
+    flt = group_filter()
+    if ref is not None:
+        ctx.describe(ref)
+    content, media_type, filename = network_bytes(partnership_network(ctx, ref, flt),
+                                                  NETWORK_SUFFIXES[suffix])
+    return Response(content, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@exports_blueprint.route("/" + _NETWORK_FILE)
+@documented("The ecosystem's partnership network (GEXF, GraphML or CSV)", tags=("exports",),
+            params=FILTER_PARAMS, errors=(400,), description=_NETWORK_NOTE,
+            responses=_NETWORK_RESPONSES)
+def ecosystem_network_file(suffix: str):
+    return _network_file(None, suffix)
+
+
+@exports_blueprint.route("/<any(clusters, countries):kind>/<group_id>/" + _NETWORK_FILE)
+@documented("A cluster's or a country's partnership network (GEXF, GraphML or CSV)",
+            tags=("exports",), params=FILTER_PARAMS, description=_NETWORK_NOTE,
+            responses=_NETWORK_RESPONSES)
+def group_network_file(kind: str, group_id: str, suffix: str):
+    return _network_file(GroupRef.from_path(kind, group_id), suffix)

@@ -141,12 +141,22 @@ def build_parser() -> argparse.ArgumentParser:
     links.set_defaults(func=cmd_evaluate_links)
 
     export = sub.add_parser("export", help="export the graph or one cluster (canonical "
-                                           "bundle, GraphML, GEXF, node-link JSON)")
-    export.add_argument("--format", choices=["bundle", "graphml", "gexf", "json"],
-                        required=True)
+                                           "bundle, GraphML, GEXF, node-link JSON), or with "
+                                           "--network a group's partnership network")
+    export.add_argument("--format", choices=["bundle", "graphml", "gexf", "json", "csv"],
+                        required=True, help="--network: gexf, graphml or csv")
     export.add_argument("--cluster", help="export only this cluster's part of the graph")
     export.add_argument("--out", type=Path, required=True,
-                        help="bundle: a folder (or a .zip); other formats: one file")
+                        help="bundle and csv: a folder (or a .zip); other formats: one file")
+    export.add_argument("--network", action="store_true",
+                        help="the weighted actor-actor partnership network of the cluster, "
+                             "the country or the ecosystem, with every metric column")
+    export.add_argument("--country", help="--network: the actors located in this country")
+    export.add_argument("--years", help="--network: only projects starting in START-END")
+    export.add_argument("--kinds", help="--network: only actors of these kinds")
+    export.add_argument("--programme", help="--network: only projects of this programme")
+    export.add_argument("--min-weight", type=int, default=None,
+                        help="--network: only ties of at least this many shared projects")
     export.set_defaults(func=cmd_export)
 
     from ..accounts import ROLES

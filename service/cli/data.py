@@ -207,6 +207,14 @@ def cmd_demo(args, settings) -> int:
 def cmd_export(args, settings) -> int:
     from ..exports import ExportError, run_export
 
+    if args.network or args.format == "csv":
+        return cmd_export_network(args, settings)
+    named = [f"--{flag.replace('_', '-')}" for flag in ("country", "years", "kinds",
+                                                         "programme", "min_weight")
+             if getattr(args, flag) is not None]
+    if named:
+        _err(f"error: {', '.join(named)} only with --network (the partnership network)")
+        return 2
     store = _store(settings)
     try:
         summary = run_export(store, args.format, args.out, cluster_id=args.cluster)
@@ -219,4 +227,39 @@ def cmd_export(args, settings) -> int:
         _err(f"note: {note}")
     _echo(f"exported {summary['nodes']:,} nodes and {summary['relationships']:,} "
           f"relationships to {summary['out']}")
+    return 0
+
+
+def cmd_export_network(args, settings) -> int:
+    """``export --network``: the partnership network of a group as GEXF, GraphML or CSV."""
+    from ..network_export import NETWORK_FORMATS, write_network
+    from ..usecases.partnership import partnership_network
+    from .figures import _scoped
+
+    if not args.network:
+        _err("error: --format csv is the partnership network's: add --network")
+        return 2
+    if args.format not in NETWORK_FORMATS:
+        _err(f"error: --network writes {', '.join(NETWORK_FORMATS)}, not {args.format!r}")
+        return 2
+    if args.cluster and args.country:
+        _err("error: give --cluster or --country, not both")
+        return 2
+    if args.cluster:
+        args.cluster = [args.cluster]
+    code, result = _scoped(args, settings, partnership_network)
+    if code:
+        return code
+    meta = result["meta"]
+    for figure in meta["approximate"]:
+        how = meta["methods"][figure]
+        _err(f"note: {figure} estimated ({how['method']}, {how['sample']} sources, seed "
+             f"{how['seed']}): {how['bound']}")
+    written = write_network(result, args.format, args.out)
+    group = meta["group"]
+    name = "the ecosystem" if group["kind"] == "ecosystem" else \
+        f"{group['kind']} {group['id']}"
+    _echo(f"exported the partnership network of {name} ({meta['nodes']:,} actors, "
+          f"{meta['edges']:,} ties{', SYNTHETIC data' if meta['synthetic'] else ''}) to "
+          + ", ".join(written))
     return 0
