@@ -39,7 +39,7 @@ __all__ = [
     "to_dataset",
 ]
 
-PROVENANCE = ("source", "load_id", "loaded_at")
+PROVENANCE = ("source", "sources", "load_id", "loaded_at")
 
 
 class ExportError(Exception):

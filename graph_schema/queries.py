@@ -14,7 +14,7 @@ from .model import NODE_LABELS, REL_TYPES
 # --------------------------------------------------------------------------------------
 CONSTRAINTS: tuple[str, ...] = tuple(
     f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-    for label in (*NODE_LABELS, "Load", "Synergraph")
+    for label in (*NODE_LABELS, "Load", "Synergraph", "LoadRun")
 )
 
 INDEXES: tuple[str, ...] = (
@@ -25,6 +25,7 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX region_kind IF NOT EXISTS FOR (n:Region) ON (n.kind)",
     "CREATE INDEX output_indicator IF NOT EXISTS FOR (n:Output) ON (n.indicator)",
     "CREATE INDEX load_source IF NOT EXISTS FOR (n:Load) ON (n.source)",
+    "CREATE INDEX load_run_at IF NOT EXISTS FOR (n:LoadRun) ON (n.at)",
 )
 
 SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name"
@@ -47,15 +48,23 @@ CASE
   ELSE 'updated'
 END AS status"""
 
+# A row written by a second source keeps the first one: ``sources`` lists every source that
+# holds it, and exists only once a row is shared (``source`` alone names a single holder,
+# as rows written before sync existed do). ``source`` stays the last writer.
+_SHARE = """
+FOREACH (_ IN CASE WHEN e.source IS NOT NULL AND e.source <> $source
+                        AND NOT $source IN coalesce(e.sources, []) THEN [1] ELSE [] END |
+  SET e.sources = coalesce(e.sources, [e.source]) + $source)"""
+
 
 def _upsert_nodes(label: str) -> str:
     return f"""
 UNWIND $rows AS row
 MERGE (e:{label} {{id: row.id}})
 ON CREATE SET e.loaded_at = $loaded_at
-WITH e, row, {_STATUS}
+WITH e, row, {_STATUS}{_SHARE}
 SET e += row.props, e.source = $source, e.load_id = $load_id
-RETURN status, count(*) AS rows
+RETURN status, count(*) AS rows, collect(row.id)[..$examples] AS examples
 """
 
 
@@ -69,9 +78,9 @@ MATCH (a:{start} {{id: row.start}})
 MATCH (b:{end} {{id: row.end}})
 MERGE (a)-[e:{rel}]->(b)
 ON CREATE SET e.loaded_at = $loaded_at
-WITH e, row, {_STATUS}
+WITH e, row, {_STATUS}{_SHARE}
 SET e += row.props, e.source = $source, e.load_id = $load_id
-RETURN status, count(*) AS rows
+RETURN status, count(*) AS rows, collect(row.start + ' -> ' + row.end)[..$examples] AS examples
 """
 
 
@@ -103,7 +112,8 @@ WHERE row.ref IS NOT NULL
 MATCH (o:{other} {{id: row.ref}})
 MERGE {pattern_new}
 ON CREATE SET l.loaded_at = $loaded_at
-SET l.source = $source, l.load_id = $load_id
+WITH l AS e{_SHARE}
+SET e.source = $source, e.load_id = $load_id
 RETURN count(*) AS rows
 """
 
@@ -127,7 +137,7 @@ MERGE (l:Load {id: $load_id})
 ON CREATE SET l.first_loaded_at = $loaded_at, l.runs = 0
 SET l.source = $source, l.attribution = $attribution, l.last_loaded_at = $loaded_at,
     l.runs = l.runs + 1, l.kind = $kind, l.synthetic = $synthetic,
-    l.records = $records, l.seconds = $seconds
+    l.records = $records, l.seconds = $seconds, l.keys = $keys
 """
 
 BUMP_GRAPH_VERSION = """
@@ -144,6 +154,99 @@ MATCH (n)
 WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS deleted
+"""
+
+# --------------------------------------------------------------------------------------
+# Sync (load --sync): after the upserts of a load, every row of the source that the input
+# holds carries this load's $load_id; the source's other rows are "stale" and go. A stale
+# row that another source also holds is only released: the source leaves its ``sources``,
+# with the properties only it wrote ($drop_keys: per other source, the keys that source
+# writes, null when unknown; $mine: the keys this source writes).
+# --------------------------------------------------------------------------------------
+_STALE = ("(e.source = $source OR $source IN coalesce(e.sources, [])) "
+          "AND coalesce(e.load_id, '') <> $load_id")
+_ONLY_MINE = "all(s IN coalesce(e.sources, [$source]) WHERE s = $source)"
+_RELEASE = """
+WITH e, key, [s IN e.sources WHERE s <> $source] AS rest
+WITH e, key, rest,
+     CASE WHEN any(s IN rest WHERE $keys[s] IS NULL) THEN []
+          ELSE [k IN $mine WHERE none(s IN rest WHERE k IN $keys[s])] END AS drop
+FOREACH (k IN drop | REMOVE e[k])
+SET e.sources = CASE WHEN size(rest) > 1 THEN rest END, e.source = last(rest),
+    e.load_id = $latest[last(rest)]
+RETURN count(*) AS rows, collect(key)[..$examples] AS examples
+"""
+
+
+def _sync_rels(start: str, rel: str, end: str) -> tuple[str, str]:
+    match = f"MATCH (a:{start})-[e:{rel}]->(b:{end})\nWHERE {_STALE}"
+    delete = f"""
+{match} AND {_ONLY_MINE}
+WITH e, a.id + ' -> ' + b.id AS key
+DELETE e
+RETURN count(*) AS rows, collect(key)[..$examples] AS examples
+"""
+    release = f"""
+{match} AND NOT {_ONLY_MINE}
+WITH e, a.id + ' -> ' + b.id AS key{_RELEASE}"""
+    return delete, release
+
+
+def _sync_nodes(label: str) -> tuple[str, str]:
+    # A stale node of this source alone goes unless a relationship still holds it (one of
+    # another source, or of this input pointing at an id the graph held): it is "kept".
+    delete = f"""
+MATCH (e:{label})
+WHERE {_STALE} AND {_ONLY_MINE}
+WITH e, e.id AS key, EXISTS {{ (e)--() }} AS held
+FOREACH (_ IN CASE WHEN held THEN [] ELSE [1] END | DELETE e)
+RETURN CASE WHEN held THEN 'kept' ELSE 'deleted' END AS status, count(*) AS rows,
+       collect(key)[..$examples] AS examples
+"""
+    release = f"""
+MATCH (e:{label})
+WHERE {_STALE} AND NOT {_ONLY_MINE}
+WITH e, e.id AS key{_RELEASE}"""
+    return delete, release
+
+
+#: (type, start label, end label) -> (delete statement, release statement), relationships
+#: first: a node is deleted only once no relationship holds it.
+SYNC_RELS: dict[tuple[str, str, str], tuple[str, str]] = {
+    (rel, start, end): _sync_rels(start, rel, end)
+    for rel, pairs in REL_TYPES.items()
+    for start, end in pairs
+}
+#: label -> (delete statement, release statement)
+SYNC_NODES: dict[str, tuple[str, str]] = {label: _sync_nodes(label) for label in NODE_LABELS}
+
+#: Every load's source, the property keys it wrote ("Label.key", "TYPE.key"; null for
+#: loads recorded before sync existed) and when: what a release may remove.
+SYNC_LOADS = """
+MATCH (l:Load)
+RETURN l.id AS id, l.source AS source, l.keys AS keys, l.last_loaded_at AS last_loaded_at
+ORDER BY l.last_loaded_at, l.id
+"""
+
+# --------------------------------------------------------------------------------------
+# Load history: one LoadRun per load that ran (not for dry runs or failed loads), with its
+# diff as JSON text (a map of maps, which a property cannot hold).
+# --------------------------------------------------------------------------------------
+RECORD_LOAD_RUN = """
+CREATE (r:LoadRun {id: $run_id, load_id: $load_id, source: $source, kind: $kind,
+                   at: $at, by: $by, via: $via, sync: $sync, synthetic: $synthetic,
+                   seconds: $seconds, changed: $changed, graph_version: $graph_version,
+                   diff: $diff})
+"""
+
+LOAD_RUNS_PAGE = """
+CALL () { MATCH (r:LoadRun) RETURN count(r) AS total }
+CALL () {
+  MATCH (r:LoadRun)
+  WITH r ORDER BY r.at DESC, r.id DESC SKIP $skip LIMIT $limit
+  RETURN collect(r {.*}) AS items
+}
+RETURN total, items
 """
 
 # --------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ anywhere leaves the graph exactly as it was. Reads run as read transactions.
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -59,7 +61,13 @@ def utc_now() -> str:
 
 @dataclass
 class LoadReport:
-    """What a load did: rows created/updated/unchanged per label and relationship type."""
+    """What a load did (or, for a dry run, would do): rows created / updated / unchanged /
+    deleted per label and relationship type, with up to N example ids of each.
+
+    A sync adds ``released`` (a row this source let go of that another source still holds:
+    it stays, without this source's own properties) and ``kept`` (a node only this source
+    held, no longer in its input, that a relationship still points at: it stays).
+    """
 
     source: str
     load_id: str
@@ -67,11 +75,28 @@ class LoadReport:
     relationships: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     seconds: float = 0.0
     graph_version: int | None = None
+    sync: bool = False
+    dry_run: bool = False
+    #: ``{"nodes" | "relationships": {name: {status: [example ids]}}}``
+    examples: dict[str, dict[str, dict[str, list[str]]]] = field(
+        default_factory=lambda: {"nodes": {}, "relationships": {}})
 
     @property
     def changed(self) -> bool:
-        return any(c["created"] or c["updated"] or c["deleted"]
+        return any(c["created"] or c["updated"] or c["deleted"] or c["released"]
                    for c in (*self.nodes.values(), *self.relationships.values()))
+
+    def count(self, kind: str, name: str, status: str, rows: int,
+              examples: list | None = None, limit: int = 0, *, zero: bool = True) -> None:
+        """Add ``rows`` of ``status`` (and their first examples, up to ``limit``); with
+        ``zero=False`` a count of 0 leaves no trace."""
+        if not rows and not zero:
+            return
+        table = self.nodes if kind == "nodes" else self.relationships
+        table[name][status] += rows
+        if examples and limit > 0:
+            kept = self.examples[kind].setdefault(name, {}).setdefault(status, [])
+            kept.extend(str(e) for e in examples[: max(0, limit - len(kept))])
 
     def as_dict(self) -> dict:
         return {
@@ -79,18 +104,36 @@ class LoadReport:
             "load_id": self.load_id,
             "seconds": round(self.seconds, 3),
             "graph_version": self.graph_version,
+            "sync": self.sync,
+            "dry_run": self.dry_run,
+            "changed": self.changed,
             "nodes": {k: dict(v) for k, v in self.nodes.items()},
             "relationships": {k: dict(v) for k, v in self.relationships.items()},
+            "examples": {kind: {name: dict(v) for name, v in table.items() if v}
+                         for kind, table in self.examples.items()},
         }
 
     def __str__(self) -> str:
-        lines = [f"Load {self.load_id} from {self.source}: {self.seconds:.1f} s"]
-        lines.append(f"  {'':24}{'created':>10}{'updated':>10}{'unchanged':>11}{'removed':>9}")
-        for title, table in (("nodes", self.nodes), ("relationships", self.relationships)):
+        mode = " (dry run: nothing written)" if self.dry_run else ""
+        lines = [f"{'Sync' if self.sync else 'Load'} {self.load_id} from {self.source}: "
+                 f"{self.seconds:.1f} s{mode}"]
+        tables = (("nodes", self.nodes), ("relationships", self.relationships))
+        statuses = ["created", "updated", "unchanged", "deleted"]
+        statuses += [extra for extra in ("released", "kept")
+                     if any(c[extra] for _, t in tables for c in t.values())]
+        lines.append(f"  {'':24}" + "".join(f"{s:>11}" for s in statuses))
+        for title, table in tables:
             for name in sorted(table):
                 c = table[name]
-                lines.append(f"  {title[:4]} {name:<19}{c['created']:>10}{c['updated']:>10}"
-                             f"{c['unchanged']:>11}{c['deleted']:>9}")
+                lines.append(f"  {title[:4]} {name:<19}"
+                             + "".join(f"{c[s]:>11}" for s in statuses))
+        for title, table in tables:
+            for name in sorted(self.examples[title]):
+                for status in statuses:
+                    ids = self.examples[title][name].get(status)
+                    if ids:
+                        lines.append(f"  {name} {status}: {', '.join(ids)}"
+                                     + (" ..." if table[name][status] > len(ids) else ""))
         if not self.changed:
             lines.append("  nothing changed: the graph already held this input")
         return "\n".join(lines)
@@ -151,37 +194,55 @@ class GraphStore:
         kind: str,
         synthetic: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
+        sync: bool = False,
+        dry_run: bool = False,
+        examples: int = 0,
+        by: str | None = None,
+        via: str = "python",
     ) -> LoadReport:
         """Write a validated dataset in one transaction; return what changed.
 
-        ``progress(step, done, total)`` is called after every batch.
+        ``progress(step, done, total)`` is called after every batch. With ``sync``, the
+        rows of ``dataset.source`` that the dataset does not hold are then deleted (or
+        released, when another source holds them too: see :class:`LoadReport`). With
+        ``dry_run``, the very same statements run in a transaction that is rolled back:
+        the report says what the load would do and nothing is written. ``examples`` ids
+        of each status are kept per label and type. Every load that runs is recorded in
+        the load history (:meth:`load_runs`) with ``by`` (who) and ``via`` (cli, web...).
         """
         loaded_at = utc_now()
         started = time.monotonic()
         common = {"loaded_at": loaded_at, "source": dataset.source, "load_id": dataset.load_id}
         plan = self._plan(dataset)
         total = sum(len(rows) for _, _, rows in plan)
+        keys = self._written_keys(plan)
+        examples = max(0, int(examples))
 
         def work(tx) -> LoadReport:
-            report = LoadReport(dataset.source, dataset.load_id)
+            report = LoadReport(dataset.source, dataset.load_id, sync=sync, dry_run=dry_run)
             done = 0
             for step, query, rows in plan:
                 for batch in _batches(rows, self.batch_size):
-                    result = tx.run(query, rows=batch, **common)
+                    result = tx.run(query, rows=batch, examples=examples, **common)
                     kind_of_step, name = step
-                    table = report.nodes if kind_of_step == "node" else report.relationships
+                    table = "nodes" if kind_of_step == "node" else "relationships"
                     records = list(result)
                     counters = result.consume().counters
                     if records and "status" in records[0].keys():
                         for record in records:
-                            table[name][record["status"]] += record["rows"]
+                            report.count(table, name, record["status"], record["rows"],
+                                         record["examples"], examples)
                     else:
-                        table[name]["created"] += counters.relationships_created
-                        table[name]["deleted"] += counters.relationships_deleted
+                        report.count(table, name, "created", counters.relationships_created)
+                        report.count(table, name, "deleted", counters.relationships_deleted)
                     done += len(batch)
                     if progress:
                         progress(f"{name}", done, total)
+            if sync:
+                self._sync(tx, report, dataset, keys, examples)
             report.seconds = time.monotonic() - started
+            if dry_run:
+                return report
             tx.run(
                 q.RECORD_LOAD,
                 attribution=dataset.attribution,
@@ -189,19 +250,125 @@ class GraphStore:
                 synthetic=synthetic,
                 records=total,
                 seconds=round(report.seconds, 3),
+                keys=sorted(keys),
                 **common,
             ).consume()
             if report.changed:
                 record = tx.run(q.BUMP_GRAPH_VERSION, now=loaded_at).single()
                 report.graph_version = record["version"]
+            else:
+                report.graph_version = (tx.run(q.GRAPH_VERSION).single() or {"version": 0}
+                                        )["version"]
+            self._record_run(tx, report, kind=kind, synthetic=synthetic, by=by, via=via)
             return report
 
         with self.driver.session(database=self.database) as session:
-            report = session.execute_write(work)
+            if dry_run:
+                with session.begin_transaction() as tx:
+                    try:
+                        report = work(tx)
+                    finally:
+                        tx.rollback()
+            else:
+                report = session.execute_write(work)
         if report.graph_version is None:
             report.graph_version = self.graph_version()
         report.seconds = time.monotonic() - started
         return report
+
+    # -- sync and the load history (load --sync, --dry-run) -------------------------------
+    @staticmethod
+    def _written_keys(plan) -> set[str]:
+        """The property keys a load writes: ``"Label.key"`` and ``"TYPE.key"``."""
+        keys: set[str] = set()
+        for (_kind, name), _query, rows in plan:
+            seen: set[str] = set()
+            for row in rows:
+                if "props" in row:
+                    seen.update(row["props"])
+            keys.update(f"{name}.{k}" for k in seen)
+        return keys
+
+    def _sync(self, tx, report: LoadReport, dataset: Dataset, keys_now: set[str],
+              examples: int) -> None:
+        """Delete (or release) the rows of ``dataset.source`` that this load did not write.
+
+        Runs in the load's transaction, after its upserts: every row of the source that the
+        input holds carries this load's id by then, so the others are exactly the rows the
+        input no longer holds. Relationships go first, so that a node is deleted only when
+        nothing else still holds it.
+        """
+        source = dataset.source
+        by_source: dict[str, set[str] | None] = {}
+        latest: dict[str, str] = {}
+        for load in tx.run(q.SYNC_LOADS).data():
+            name = load["source"]
+            if name is None:
+                continue
+            latest[name] = load["id"]
+            if load["keys"] is None:
+                by_source[name] = None  # recorded before sync: its keys are unknown
+            elif by_source.get(name, set()) is not None:
+                by_source[name] = by_source.get(name, set()) | set(load["keys"])
+        mine_all = keys_now | (by_source.get(source) or set())
+        latest[source] = dataset.load_id
+
+        def params(name: str) -> dict:
+            prefix = name + "."
+            return {
+                "source": source, "load_id": dataset.load_id, "examples": examples,
+                "latest": latest,
+                "mine": sorted(k[len(prefix):] for k in mine_all if k.startswith(prefix)),
+                "keys": {other: (None if ks is None else
+                                 sorted(k[len(prefix):] for k in ks if k.startswith(prefix)))
+                         for other, ks in by_source.items() if other != source},
+            }
+
+        def run(kind: str, name: str, query: str, status: str | None) -> None:
+            for record in tx.run(query, **params(name)):
+                report.count(kind, name, status or record["status"], record["rows"],
+                             record["examples"], examples, zero=False)
+
+        for (rel, _start, _end), (delete, release) in q.SYNC_RELS.items():
+            run("relationships", rel, delete, "deleted")
+            run("relationships", rel, release, "released")
+        for label in reversed(NODE_LABELS):
+            delete, release = q.SYNC_NODES[label]
+            run("nodes", label, release, "released")
+            run("nodes", label, delete, None)
+
+    def _record_run(self, tx, report: LoadReport, *, kind: str, synthetic: bool,
+                    by: str | None, via: str) -> None:
+        """Add the load to the history (a LoadRun node with its diff)."""
+        diff = report.as_dict()
+        tx.run(
+            q.RECORD_LOAD_RUN,
+            run_id=uuid.uuid4().hex,
+            load_id=report.load_id,
+            source=report.source,
+            kind=kind,
+            at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            by=by,
+            via=via,
+            sync=report.sync,
+            synthetic=synthetic,
+            seconds=round(report.seconds, 3),
+            changed=report.changed,
+            graph_version=report.graph_version,
+            diff=json.dumps({k: diff[k] for k in ("nodes", "relationships", "examples")},
+                            sort_keys=True),
+        ).consume()
+
+    def load_runs(self, *, skip: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+        """``(total, runs)``: a page of the load history, newest first; each run's
+        ``diff`` is ``{"nodes": ..., "relationships": ..., "examples": ...}``."""
+        row = self._read(q.LOAD_RUNS_PAGE, skip=int(skip), limit=int(limit))[0]
+        runs = []
+        for item in row["items"]:
+            run = dict(item)
+            run["diff"] = json.loads(run.get("diff") or "{}")
+            runs.append(run)
+        return row["total"], runs
 
     def _plan(self, dataset: Dataset) -> list[tuple[tuple[str, str], str, list[dict]]]:
         """Statements to run, in order, each with its rows shaped for its parameters."""

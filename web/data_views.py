@@ -1,6 +1,8 @@
-"""The data page: what is loaded (sources, load ids, dates, counts) and, for admins, the
-upload of a canonical bundle (CSV files, a zip or an Excel workbook) or CORDIS files with the
-validation report on the page; the bundle workbook template and the demo workbook."""
+"""The data page: what is loaded (sources, load ids, dates, counts), the history of every
+load with its diff and, for admins, the upload of a canonical bundle (CSV files, a zip or an
+Excel workbook) or CORDIS files with the validation report on the page: a preview (dry run)
+shows the diff without writing, and "sync" deletes the source's rows that the upload no
+longer holds; the bundle workbook template and the demo workbook."""
 
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ from loaders.cordis import read_cordis
 from loaders.errors import Problem, ValidationFailed
 from loaders.workbook import read_workbook
 from service.auth import current_user
+from service.errors import BadParameter
+from service.usecases.params import arg_int
+
+from . import bad_request_page
 
 __all__ = ["data_blueprint"]
 
@@ -38,7 +44,28 @@ def _state():
 def _overview() -> dict:
     store = _state().store
     return {"loads": store.loads(), "counts": store.counts(),
-            "graph_version": store.graph_version()}
+            "graph_version": store.graph_version(), "history": _history()}
+
+
+# -- the load history --------------------------------------------------------------------
+#: Loads per page of the history.
+HISTORY_PER_PAGE = 20
+#: Example ids shown per label/type and status in an upload's report and the history.
+EXAMPLES = 5
+_MOVES = ("created", "updated", "deleted", "released")
+
+
+def _history() -> dict:
+    """A page of the load history (``?history_page=N``), newest first, with totals."""
+    page = arg_int(request.args, "history_page", 1, 1, 1_000_000)
+    total, runs = _state().store.load_runs(skip=(page - 1) * HISTORY_PER_PAGE,
+                                           limit=HISTORY_PER_PAGE)
+    for run in runs:
+        tables = (*run["diff"].get("nodes", {}).values(),
+                  *run["diff"].get("relationships", {}).values())
+        run["totals"] = {move: sum(t.get(move, 0) for t in tables) for move in _MOVES}
+    return {"runs": runs, "total": total, "page": page, "per_page": HISTORY_PER_PAGE,
+            "pages": max(1, -(-total // HISTORY_PER_PAGE))}
 
 
 def _render(status: int = 200, **extra):
@@ -49,7 +76,21 @@ def _render(status: int = 200, **extra):
 
 @data_blueprint.route("/data")
 def data_page():
-    return _render()
+    try:
+        return _render()
+    except BadParameter as exc:
+        return bad_request_page(str(exc))
+
+
+def _upload_name(files) -> str:
+    """The name a bundle upload is read under (its default source ``bundle:<name>``, when
+    ``bundle.json`` declares none): the zip's name, or ``upload`` for loose CSV files."""
+    names = [PurePosixPath(f.filename or "").name for f in files if f.filename]
+    if len(names) == 1 and names[0].lower().endswith(".zip"):
+        stem = "".join(c if c.isalnum() or c in "._-" else "-" for c in names[0][:-4])
+        if stem.strip("._-"):
+            return stem[:100]
+    return "upload"
 
 
 def _unpack(files, folder: Path, source: str) -> list[Problem]:
@@ -123,7 +164,8 @@ def upload():
                                               "no file was sent")], source=source)
     store = _state().store
     with tempfile.TemporaryDirectory(prefix="synergraph-upload-") as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) / _upload_name(files)
+        folder.mkdir()
         problems = _unpack(files, folder, source)
         workbooks = sorted(folder.glob("*.xlsx"))
         if workbooks and len(list(folder.iterdir())) > 1:
@@ -144,8 +186,13 @@ def upload():
                 synthetic = any(r.get("synthetic") for r in dataset.actors)
         except ValidationFailed as exc:
             return _render(400, problems=exc.problems, source=source)
-        report = store.write(dataset, kind=source, synthetic=synthetic)
-    return _render(report=report.as_dict(), warnings=warnings, source=source)
+        user = current_user()
+        report = store.write(dataset, kind=source, synthetic=synthetic,
+                             sync=bool(request.form.get("sync")),
+                             dry_run=bool(request.form.get("preview")), examples=EXAMPLES,
+                             by=user.username if user else None, via="web")
+    return _render(report=report.as_dict(), warnings=warnings, source=source,
+                   sync_checked=bool(request.form.get("sync")))
 
 
 # -- workbooks to start from ------------------------------------------------------------

@@ -28,6 +28,17 @@ from .figures import (
 __all__ = ["main", "build_parser", "scorecard_markdown"]
 
 
+def _count(text: str) -> int:
+    """A non-negative integer option (``--examples N``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synergraph",
@@ -52,8 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
                            "cordis: a folder with CORDIS organization.csv (and optionally "
                            "project.csv)")
     load.add_argument("folder")
-    load.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
-    load.add_argument("--json", action="store_true", help="print the report as JSON")
+    load.add_argument("--sync", action="store_true",
+                      help="delete this source's rows that the input no longer holds")
+    load.add_argument("--dry-run", action="store_true",
+                      help="print what the load would change, write nothing")
+    load.add_argument("--examples", type=_count, default=5, metavar="N",
+                      help="example ids per label/type and status in the report (default 5)")
+    load.add_argument("--format", choices=["text", "json"], default="text")
+    load.add_argument("--json", action="store_true", help="the same as --format json")
     load.add_argument("--programme", default="H2020",
                       help="cordis: programme of projects project.csv does not describe")
     load.set_defaults(func=cmd_load)

@@ -123,9 +123,20 @@ def cmd_db_backup(args, settings) -> int:
 
 
 # -- loads ----------------------------------------------------------------------------
-def _write(store, dataset, *, kind, synthetic, as_json) -> int:
+def _who() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password file
+        return "unknown"
+
+
+def _write(store, dataset, *, kind, synthetic, as_json, sync=False, dry_run=False,
+           examples=0) -> int:
     report = store.write(dataset, kind=kind, synthetic=synthetic,
-                         progress=None if as_json else Progress())
+                         progress=None if as_json else Progress(), sync=sync,
+                         dry_run=dry_run, examples=examples, by=_who(), via="cli")
     _echo(json.dumps(report.as_dict(), indent=2) if as_json else str(report))
     return 0
 
@@ -136,6 +147,7 @@ def cmd_load(args, settings) -> int:
     from loaders.errors import ValidationFailed
 
     folder = Path(args.folder)
+    as_json = args.json or args.format == "json"
     store = None
     try:
         started = time.monotonic()
@@ -151,15 +163,13 @@ def cmd_load(args, settings) -> int:
         for warning in warnings:
             _err(f"warning: {warning}")
         sizes = ", ".join(f"{k} {v:,}" for k, v in dataset.sizes().items() if v)
-        if not args.json:
+        if not as_json:
             _echo(f"Validated {folder}: {sizes} ({time.monotonic() - started:.1f} s)")
-        if args.dry_run:
-            _echo("Dry run: nothing written.")
-            return 0
         store = store or _store(settings)
-        return _write(store, dataset, kind=args.source, synthetic=synthetic, as_json=args.json)
+        return _write(store, dataset, kind=args.source, synthetic=synthetic, as_json=as_json,
+                      sync=args.sync, dry_run=args.dry_run, examples=args.examples)
     except ValidationFailed as exc:
-        if args.json:
+        if as_json:
             _echo(json.dumps({"error": "validation failed",
                               "problems": [p.as_dict() for p in exc.problems]}, indent=2))
         _err(f"error: {exc}")

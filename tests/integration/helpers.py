@@ -13,7 +13,7 @@ from neo4j import RoutingControl
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 SYNERGRAPH = VENV_BIN / "synergraph"
-BOOKKEEPING = ("Load", "Synergraph")
+BOOKKEEPING = ("Load", "Synergraph", "LoadRun")
 #: The real CORDIS sample (the same folder as the ``cordis_sample`` fixture).
 CORDIS_SAMPLE = ROOT.parent / "shared" / "data" / "cordis-h2020-sample"
 
