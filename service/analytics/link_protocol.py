@@ -25,7 +25,9 @@ training years only (ties up to ``train_until - 1``, labels = the new ties of
 neighbours, Jaccard, Adamic–Adar, resource allocation, tie-strength-weighted common
 neighbours and Adamic–Adar), ties of the latest year reached through a partner
 (recency), activity and degree of both sides (all years and the latest year), shared
-programme parts (cosine of the CORDIS ``legalBasis`` profiles) and same country.
+programme parts (cosine of the CORDIS ``legalBasis`` profiles) and same country. Each
+fit then validates the model against weighted Adamic–Adar and common neighbours on
+held-out organisations of its own split and keeps the best (``LinkModel.choice``).
 """
 
 from __future__ import annotations
@@ -434,7 +436,7 @@ def make_split(data: DatedData, train_until: int, test_years: int) -> Split:
 
 
 def fit_model(data: DatedData, until: int, *, seed: int = 0, max_rows: int = 1500,
-              chunk: int = 256, validate_rows: int = 1000, k: int = 10) -> LinkModel | None:
+              chunk: int = 256, validate_rows: int = 500, k: int = 10) -> LinkModel | None:
     """Fit the recommender on ties up to ``until - 1`` and the new ties of ``until``.
 
     Only projects starting ≤ ``until`` are read. ``max_rows`` organisations (seeded
