@@ -25,7 +25,9 @@ training years only (ties up to ``train_until - 1``, labels = the new ties of
 neighbours, Jaccard, Adamic–Adar, resource allocation, tie-strength-weighted common
 neighbours and Adamic–Adar), ties of the latest year reached through a partner
 (recency), activity and degree of both sides (all years and the latest year), shared
-programme parts (cosine of the CORDIS ``legalBasis`` profiles) and same country.
+programme parts (cosine of the CORDIS ``legalBasis`` profiles) and same country. Each
+fit then validates the model against weighted Adamic–Adar and common neighbours on
+held-out organisations of its own split and keeps the best (``LinkModel.choice``).
 """
 
 from __future__ import annotations
@@ -399,6 +401,11 @@ class LinkModel:
     n_pairs: int
     n_positive: int
     seed: int
+    #: the ranking this graph version uses: ``"model"``, or a classic index that beat the
+    #: model on the validation organisations (:data:`SELECTABLE`)
+    choice: str = "model"
+    #: precision@k of each ranking on the validation organisations of the fitting split
+    validation: dict = field(default_factory=dict)
 
     def score(self, X: np.ndarray) -> np.ndarray:
         return self.pipeline.decision_function(_transform(X))
@@ -429,11 +436,15 @@ def make_split(data: DatedData, train_until: int, test_years: int) -> Split:
 
 
 def fit_model(data: DatedData, until: int, *, seed: int = 0, max_rows: int = 1500,
-              chunk: int = 256) -> LinkModel | None:
+              chunk: int = 256, validate_rows: int = 500, k: int = 10) -> LinkModel | None:
     """Fit the recommender on ties up to ``until - 1`` and the new ties of ``until``.
 
     Only projects starting ≤ ``until`` are read. ``max_rows`` organisations (seeded
     sample) contribute their candidate pairs. ``None`` when that split has no new tie.
+    Then the ranking of this graph version is chosen (``model.choice``, see
+    :func:`_select`): the model, unless weighted Adamic–Adar or common neighbours score a
+    higher precision@``k`` on up to ``validate_rows`` organisations of the same split that
+    the model did not learn from (``validate_rows=0``: no selection, always the model).
 
     Examples
     --------
@@ -446,31 +457,109 @@ def fit_model(data: DatedData, until: int, *, seed: int = 0, max_rows: int = 150
     >>> m.fitted_until, m.label_year, m.n_pairs, m.n_positive
     (2015, 2016, 6, 4)
     """
+    split = make_split(data, until - 1, 1)
+    everyone = split.evaluated
+    if everyone.size == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    rows_all = everyone
+    if rows_all.size > max_rows:
+        rows_all = np.sort(rng.choice(rows_all, max_rows, replace=False))
+    X, y = _training_pairs(split, rows_all, chunk)
+    if y.all() or not y.any():
+        return None
+    pipe = _fit_pipeline(X, y, seed)
+    model = LinkModel(pipe, until - 1, until, int(y.size), int(y.sum()), seed)
+    if validate_rows:
+        _select(model, split, everyone, rows_all, rng, validate_rows=validate_rows, k=k,
+                chunk=chunk)
+    return model
+
+
+#: the classic indices the recommender may fall back on when they beat the model on the
+#: data's own validation organisations, in order of preference on equal precision
+SELECTABLE = ("weighted_adamic_adar", "common_neighbors")
+
+
+#: below this many validation organisations the model is not trusted (the fallback ranks)
+MIN_VALIDATION = 30
+
+
+def _fit_pipeline(X, y, seed):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    split = make_split(data, until - 1, 1)
-    rows_all = split.evaluated
-    if rows_all.size == 0:
-        return None
-    rng = np.random.default_rng(seed)
-    if rows_all.size > max_rows:
-        rows_all = np.sort(rng.choice(rows_all, max_rows, replace=False))
+    pipe = make_pipeline(StandardScaler(),
+                         LogisticRegression(max_iter=1000, random_state=seed))
+    return pipe.fit(_transform(X), y)
+
+
+def _training_pairs(split, rows_all, chunk):
     Xs, ys = [], []
     for s in range(0, rows_all.size, chunk):
         rows = rows_all[s:s + chunk]
         ri, ci = split.ctx.candidates(rows)
         Xs.append(split.ctx.features(rows, ri, ci))
         ys.append(lookup(split.new[rows], ri, ci) > 0)
-    X = np.vstack(Xs)
-    y = np.concatenate(ys)
-    if y.all() or not y.any():
-        return None
-    pipe = make_pipeline(StandardScaler(),
-                         LogisticRegression(max_iter=1000, random_state=seed))
-    pipe.fit(_transform(X), y)
-    return LinkModel(pipe, until - 1, until, int(y.size), int(y.sum()), seed)
+    if not Xs:
+        return np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool)
+    return np.vstack(Xs), np.concatenate(ys)
+
+
+def _hits_at_k(split, rows_all, fn, k, chunk):
+    """Sum over ``rows_all`` of hits@k / k of the scorer ``fn`` on ``split``."""
+    total = 0.0
+    for s in range(0, rows_all.size, chunk):
+        rows = rows_all[s:s + chunk]
+        ri, ci, score = fn(rows)
+        kept = sparse_topk(ri, ci, score, k)
+        total += float((lookup(split.new[rows], ri[kept], ci[kept]) > 0).sum()) / k
+    return total
+
+
+def _select(model, split, everyone, fit_rows, rng, *, validate_rows, k, chunk):
+    """Per graph version, pick the ranking: the model, or a classic index of
+    :data:`SELECTABLE` that scores a strictly higher precision@k than the model on
+    organisations of the fitting split the model did not learn from (the organisations
+    left out of its sample; on small graphs, where every organisation is in the sample, a
+    seeded two-fold cross-validation). With fewer than :data:`MIN_VALIDATION` validation
+    organisations the evidence is too thin to trust a model: weighted Adamic–Adar ranks.
+    Only the fitting split is read: no year after ``model.label_year``."""
+    ctx = split.ctx
+    rest = np.setdiff1d(everyone, fit_rows)
+    p: dict[str, float] = {}
+    if rest.size:
+        val = np.sort(rng.choice(rest, min(validate_rows, rest.size), replace=False))
+        p["model"] = _hits_at_k(split, val, lambda r: model_scores(ctx, model, r, k), k,
+                                chunk)
+    else:  # every organisation was learnt from: two folds
+        val = everyone
+        order = rng.permutation(val)
+        folds = (np.sort(order[: val.size // 2]), np.sort(order[val.size // 2:]))
+        hits = 0.0
+        for learn, test in (folds, folds[::-1]):
+            X, y = _training_pairs(split, learn, chunk)
+            if test.size == 0:
+                continue
+            if y.size == 0 or y.all() or not y.any():
+                fold = None  # nothing to learn from in this fold: the fallback ranks
+            else:
+                fold = LinkModel(_fit_pipeline(X, y, model.seed), model.fitted_until,
+                                 model.label_year, int(y.size), int(y.sum()), model.seed)
+            hits += _hits_at_k(split, test, lambda r, m=fold: model_scores(ctx, m, r, k),
+                               k, chunk)
+        p["model"] = hits
+    for name in SELECTABLE:
+        p[name] = _hits_at_k(split, val, lambda r, n=name: ctx.baseline(n, r, k), k, chunk)
+    model.validation = {name: v / val.size for name, v in p.items()}
+    model.validation["organisations"] = int(val.size)
+    if val.size < MIN_VALIDATION:
+        # too little evidence to trust a learnt model: the deterministic fallback
+        model.choice = SELECTABLE[0]
+        return
+    best = max(SELECTABLE, key=lambda n: p[n])  # first of equals: weighted Adamic-Adar
+    model.choice = best if p[best] > p["model"] else "model"
 
 
 def model_scores(ctx: FeatureContext, model: LinkModel | None, rows, k: int = 10):
@@ -478,6 +567,8 @@ def model_scores(ctx: FeatureContext, model: LinkModel | None, rows, k: int = 10
     the deterministic fallback (weighted Adamic–Adar)."""
     if model is None:
         return ctx.baseline("weighted_adamic_adar", rows, k)
+    if model.choice != "model":
+        return ctx.baseline(model.choice, rows, k)
     ri, ci = ctx.candidates(rows)
     if ri.size == 0:
         return ri, ci, np.zeros(0)
@@ -572,6 +663,7 @@ def evaluate_protocol(data: DatedData, *, train_until: int | None = None,
             "kind": "logistic regression (scikit-learn), seeded",
             "fitted_on": f"ties up to {model.fitted_until}, new ties of {model.label_year}",
             "pairs": model.n_pairs, "positives": model.n_positive, "seed": model.seed,
+            "choice": model.choice, "validation": model.validation,
         },
         "methods": table,
         "best_baseline": best,

@@ -358,6 +358,8 @@ def _model_ranking(G, actor_id, view, excluded):
     from . import link_protocol as lp
 
     ctx, model, data = fitted
+    if getattr(model, "choice", "model") != "model":
+        return None  # a classic index won this graph version's validation
     i = data.index.get(actor_id)
     if i is None or not ctx.present[i]:
         return None
@@ -389,6 +391,15 @@ def _model_ranking(G, actor_id, view, excluded):
              "recent": ctx.recent[ci[ok]], "latest_year": max(data.years, default=None),
              "features": feats}
     return g_rows[ok], prob[ok], extra
+
+
+def _selected_ranking(G):
+    """The ranking chosen for this graph version by the fitted recommender's validation
+    (``"model"``, ``"weighted_adamic_adar"``, ``"common_neighbors"``), or ``None`` while no
+    model is fitted."""
+    handle = G.graph.get("link_model")
+    fitted = handle.get() if handle is not None else None
+    return None if fitted is None else getattr(fitted[1], "choice", "model")
 
 
 def _shared_parts(ctx, data, i, c):
@@ -491,15 +502,19 @@ def recommend(
         Rank with the learnt recommender attached to ``G`` by
         :func:`service.linkprediction.attach_model` when it is fitted (its
         candidates: the best partners of partners and the most active
-        organisations of the latest year).  Otherwise, or when ``False``, the
-        deterministic fallback ranks: weighted Adamic–Adar (below).
+        organisations of the latest year), unless a classic index beat it on the
+        graph version's own validation organisations (then that index ranks).
+        Otherwise, or when ``False``, the deterministic fallback ranks: weighted
+        Adamic–Adar (below).
 
     Returns
     -------
     list of dict
         ``id, name, kind, distance, score`` (in [0, 1): the model's
         probability, or ``s / (1 + s)`` of the weighted Adamic–Adar ``s``),
-        ``ranking`` (``"model"`` or ``"weighted_adamic_adar"``),
+        ``ranking`` (``"model"``, ``"weighted_adamic_adar"``, or
+        ``"common_neighbors"`` when that index won the graph version's validation,
+        see :func:`service.analytics.link_protocol.fit_model`),
         ``complementary`` (bool), each of :data:`SCORES` (+ ``paths3``),
         ``reasons`` (sentences, strongest first) and ``why`` (the first
         three joined), and
@@ -562,6 +577,11 @@ def recommend(
     if model_rank is not None:
         cand, combined, extra = model_rank
         ranking = "model"
+    elif use_model and _selected_ranking(G) == "common_neighbors":
+        cand = np.flatnonzero(cand_mask)
+        combined = cn[cand] / (1.0 + cn[cand])
+        extra = None
+        ranking = "common_neighbors"
     else:
         cand = np.flatnonzero(cand_mask)
         waa = _weighted_aa_from_u(G, u, n)[cand] if cand.size else np.zeros(0)

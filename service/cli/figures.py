@@ -239,6 +239,13 @@ def cmd_evaluate_links(args, settings) -> int:
                   f"{ratio:.2f}x")
         if table["model"]:
             _echo(f"  model: {table['model']['kind']}, fitted on {table['model']['fitted_on']}")
+            val = table["model"].get("validation") or {}
+            if val:
+                scores = ", ".join(f"{name} {val[name]:.3f}" for name in
+                                   ("model", "weighted_adamic_adar", "common_neighbors"))
+                _echo(f"  ranking used: {table['model']['choice']} (precision@{k} on "
+                      f"{val['organisations']:,} held-out organisations of that split: "
+                      f"{scores})")
     _echo(f"Track record: {track_record_sentence(record)}")
     if extra is not None:
         _echo(f"Global back-test, {extra['protocol']}")

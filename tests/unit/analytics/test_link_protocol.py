@@ -121,6 +121,7 @@ def test_no_leakage_future_years_change_nothing_in_training():
     lr_a, lr_b = ma.pipeline[-1], mb.pipeline[-1]
     assert np.array_equal(lr_a.coef_, lr_b.coef_)
     assert np.array_equal(lr_a.intercept_, lr_b.intercept_)
+    assert ma.choice == mb.choice and ma.validation == mb.validation  # selection too
     ca, cb = lp.FeatureContext(a, 2016), lp.FeatureContext(b, 2016)
     rows = np.arange(len(orgs))
     ri_a, ci_a = ca.candidates(rows)
@@ -148,3 +149,38 @@ def test_model_is_seeded_and_beats_random_on_a_history():
     assert r1["model"] is not None
     assert (r1["methods"]["recommender"]["precision_at_k"]
             > r1["methods"]["random"]["precision_at_k"])
+
+
+# Fitting split of fit_model(..., 2016): ties ≤ 2015 a-b, a-c, b-c, c-d, c-e, d-e; new
+# ties of 2016: b-d, a-d. Evaluated: a (new d), b (new d), d (new a, b).
+# Common neighbours: a -> d, e (1 each: c): hit d; b -> d, e: hit d; d -> a, b: 2 hits.
+# Precision@10 = (1 + 1 + 2) / 10 / 3; weighted Adamic-Adar ranks the same pairs.
+SELECT = [("p1", 2015, "abc"), ("p2", 2015, "cde"), ("p3", 2016, "bd"), ("p4", 2016, "ad")]
+
+
+def test_selection_validates_on_the_fitting_split_by_hand():
+    m = lp.fit_model(_data(SELECT), 2016)
+    assert m.validation["organisations"] == 3
+    assert m.validation["common_neighbors"] == pytest.approx(0.4 / 3)
+    assert m.validation["weighted_adamic_adar"] == pytest.approx(0.4 / 3)
+    # 3 organisations are too few to trust a model: the deterministic fallback ranks
+    assert m.choice == "weighted_adamic_adar"
+    assert lp.fit_model(_data(SELECT), 2016, validate_rows=0).choice == "model"
+
+
+def test_selection_picks_the_best_and_the_recommender_follows_it(monkeypatch):
+    monkeypatch.setattr(lp, "MIN_VALIDATION", 0)
+    orgs, projects = _random_history(2, future_seed=5)
+    data = _dated(orgs, projects)
+    m = lp.fit_model(data, 2016)
+    v = m.validation
+    best = max(("weighted_adamic_adar", "common_neighbors"), key=lambda n: v[n])
+    assert m.choice == (best if v[best] > v["model"] else "model")
+    # force each choice: the recommender then ranks exactly as that index
+    ctx = lp.FeatureContext(data, 2016)
+    rows = np.flatnonzero(ctx.present)
+    for name in ("weighted_adamic_adar", "common_neighbors"):
+        m.choice = name
+        got = lp.model_scores(ctx, m, rows)
+        want = ctx.baseline(name, rows, 10)
+        assert all(np.array_equal(x, y) for x, y in zip(got, want, strict=True))
