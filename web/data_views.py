@@ -35,7 +35,16 @@ def _state():
 def _overview() -> dict:
     store = _state().store
     return {"loads": store.loads(), "counts": store.counts(),
-            "graph_version": store.graph_version()}
+            "graph_version": store.graph_version(),
+            "jobs": _jobs()}
+
+
+def _jobs() -> list:
+    """What is being computed (:mod:`service.jobs`); reading the graph's stamp first lets
+    the service notice a load (this page's upload, the CLI's) and queue the warming."""
+    state = _state()
+    state.ctx.stamp()
+    return state.jobs.jobs()[:50]
 
 
 def _render(status: int = 200, **extra):
