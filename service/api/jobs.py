@@ -74,6 +74,9 @@ def respond(name: str, params: Hashable, compute: Callable[[], Any],
               wait=wait, priority=PRIORITY_REQUEST, render=render)
     if job is None:
         return jsonify(render())
+    if job.state == "failed":  # failed within ?wait=: say so now (asking again retries)
+        return problem(500, "job-failed", "The computation failed", job.error or "",
+                       job=job.as_dict())
     return accepted(job)
 
 

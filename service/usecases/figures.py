@@ -163,11 +163,13 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
 def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs: int,
                   seed: int = 0) -> dict | None:
     """Degree-preserving null model of the group's cohesion (None below two ties)."""
-    graph = ctx.graph(ref, flt)
-    if not runs or graph.number_of_edges() < 2:
+    if not runs:
         return None
 
     def compute():
+        graph = ctx.graph(ref, flt)  # not before: a cached result needs no graph
+        if graph.number_of_edges() < 2:
+            return None
         figures = NULL_FIGURES
         notes = []
         if graph.number_of_nodes() > EXACT_PATHS_MAX_NODES:

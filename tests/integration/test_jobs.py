@@ -156,6 +156,10 @@ def test_a_failing_job_reports_failed_with_its_error(demo_graph, make_app, monke
     assert done["job"]["state"] == "failed"
     assert done["job"]["error"] == "RuntimeError: the synergy figures broke"
     assert "result" not in done
+    retried = client.get("/api/v1/clusters/oceanopole/synergy?wait=30")  # a new job
+    assert retried.status_code == 500 and retried.mimetype == "application/problem+json"
+    assert retried.get_json()["job"]["error"] == "RuntimeError: the synergy figures broke"
+    assert retried.get_json()["job"]["id"] != done["job"]["id"]
     assert any("failed" in r.getMessage() for r in caplog.records if r.name == "synergraph.jobs")
 
 
