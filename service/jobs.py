@@ -64,12 +64,8 @@ def report(message: str, fraction: float | None = None) -> None:
     >>> report("paths", 0.5)  # outside a job: nothing happens
     """
     job = getattr(_current, "job", None)
-    if job is None:
-        return
-    with job._lock:
-        job.message = str(message)
-        if fraction is not None:
-            job.progress = max(job.progress, min(1.0, max(0.0, float(fraction))))
+    if job is not None:
+        job.update(message, fraction)
 
 
 @dataclass(eq=False)
@@ -92,10 +88,18 @@ class Job:
     has_result: bool = False
     #: builds the answer from the cache once the job is done (the API's response body)
     render: Callable[[], Any] | None = field(default=None, repr=False)
+    #: (task name, arguments) of :mod:`service.tasks`: what a worker process runs
+    task: tuple | None = None
     #: how many times the computation ran (tests count it)
     runs: int = 0
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def update(self, message: str, fraction: float | None = None) -> None:
+        with self._lock:
+            self.message = str(message)
+            if fraction is not None:
+                self.progress = max(self.progress, min(1.0, max(0.0, float(fraction))))
 
     @property
     def url(self) -> str:
@@ -132,8 +136,14 @@ class Job:
 class JobRunner:
     """A bounded pool of worker threads running deduplicated jobs (see the module doc)."""
 
-    def __init__(self, workers: int = 1, *, history: int = 200):
+    def __init__(self, workers: int = 1, *, history: int = 200,
+                 process_settings: dict | None = None):
         self.workers = max(1, int(workers))
+        #: with settings, jobs that have a task run in worker processes (one per worker
+        #: thread, started on first use): a long C call (igraph holds the GIL) then never
+        #: stalls the service's requests
+        self.process_settings = process_settings
+        self._local = threading.local()
         self.history = max(1, int(history))
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -150,7 +160,7 @@ class JobRunner:
     # -- submitting and finding ------------------------------------------------------
     def submit(self, key: Hashable, what: str, run: Callable[[], Any], *,
                priority: int = PRIORITY_REQUEST,
-               render: Callable[[], Any] | None = None) -> Job:
+               render: Callable[[], Any] | None = None, task: tuple | None = None) -> Job:
         """The job for ``key``: the existing one when it is queued, running or done, else
         a new one queued with ``run`` (a failed job is retried by a new submission)."""
         with self._lock:
@@ -163,7 +173,7 @@ class JobRunner:
                     heapq.heapify(self._queue)
                 return job
             job = Job(id=secrets.token_urlsafe(9), key=key, what=what, run=run,
-                      priority=priority, render=render)
+                      priority=priority, render=render, task=task)
             self._by_key[key] = job
             self._by_id[job.id] = job
             heapq.heappush(self._queue, (priority, next(self._order), job))
@@ -242,12 +252,20 @@ class JobRunner:
         _current.job = job
         try:
             job.runs += 1
-            result = job.run()
+            if job.task is not None and self.process_settings is not None:
+                worker = getattr(self._local, "worker", None)
+                if worker is None:
+                    worker = self._local.worker = _ProcessWorker(self.process_settings)
+                result = worker.run(job)
+            else:
+                result = job.run()
         except Exception as exc:  # noqa: BLE001 - a job's failure is reported, not raised
-            log.exception("job %s (%s) failed", job.id, job.what)
+            if not isinstance(exc, JobFailed):  # (a process's failure is logged as it came)
+                log.exception("job %s (%s) failed", job.id, job.what)
+            error = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
             with self._lock:
                 self.running -= 1
-                self._finish(job, "failed", error=f"{type(exc).__name__}: {exc}")
+                self._finish(job, "failed", error=error)
         else:
             with self._lock:
                 self.running -= 1
@@ -290,18 +308,26 @@ class JobRunner:
 # ----------------------------------------------------------------------------------------
 # Asking a question that may be long: the answer now, or a job
 # ----------------------------------------------------------------------------------------
-def ask(state, name: str, params: Hashable, compute: Callable[[], Any], *, what: str,
+def ask(state, name: str, params: Hashable, task: tuple, *, what: str,
         actors: int, wait: float = 0.0, priority: int = PRIORITY_REQUEST,
-        render: Callable[[], Any] | None = None) -> Job | None:
+        render: Callable[[], Any] | None = None, process: bool = True) -> Job | None:
     """``None`` when the answer is ready, else the job computing it.
 
     The answer is ready when ``(name, params)`` is cached (memory or disk), or once
     ``compute()`` ran in this thread because the graph is small (``actors`` up to the app's
     ``inline_max_actors``), or once the job finished within ``wait`` seconds. ``compute``'s
-    value is cached under ``(graph stamp, name, params)``; it must not use the request.
+    value is cached under ``(graph stamp, name, params)``. ``task`` is ``(name, args)`` of
+    :mod:`service.tasks`; ``process=False`` keeps it in a thread of the service (for a
+    result held in the service's memory).
     """
+    from service import tasks
+
     ctx = state.ctx
     key = ctx.key(name, params)
+
+    def compute():
+        return tasks.run(ctx, *task)
+
     if key in state.cache:
         return None
     if actors <= state.inline_max_actors:
@@ -315,7 +341,8 @@ def ask(state, name: str, params: Hashable, compute: Callable[[], Any], *, what:
                                "this job ran; ask again")
         return state.cache.get_or_compute(key, compute)
 
-    job = state.jobs.submit(key, what, run, priority=priority, render=render)
+    job = state.jobs.submit(key, what, run, priority=priority, render=render,
+                            task=task if process else None)
     if wait and job.state in ("queued", "running"):
         job.wait(wait)
     return None if job.state == "done" else job
@@ -333,3 +360,100 @@ def group_actors(ctx, ref) -> int:
         return int(next((c["actors"] for c in overview["countries"] if c["id"] == ref.id), 0))
     ids = set(ref.cluster_ids)
     return int(sum(c.get("members") or 0 for c in overview["clusters"] if c["id"] in ids))
+
+
+# ----------------------------------------------------------------------------------------
+# Worker processes
+# ----------------------------------------------------------------------------------------
+class _ProcessWorker:
+    """One worker process (spawned on first use, again if it dies) running tasks sent over
+    a pipe; it reports progress and the outcome back over the same pipe, and writes the
+    results into the shared disk cache."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.process = None
+        self.conn = None
+
+    def _ensure(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self.process = context.Process(target=_process_main, args=(self.settings, child),
+                                       daemon=True, name="synergraph-job-process")
+        self.process.start()
+        child.close()
+        self.conn = parent
+
+    def run(self, job: Job):
+        self._ensure()
+        self.conn.send((job.key, job.task))
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                self.process = None
+                raise RuntimeError("the worker process stopped before the end (out of "
+                                   "memory?)") from None
+            if message[0] == "progress":
+                job.update(message[1], message[2])
+            elif message[0] == "done":
+                return message[1]
+            else:
+                log.error("job %s (%s) failed in its process:\n%s", job.id, job.what,
+                          message[2])
+                raise JobFailed(message[1])
+
+
+class JobFailed(RuntimeError):
+    """A job's computation failed in its worker process (the message names the error)."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class _PipeReporter:
+    """:func:`report` inside a worker process: progress goes back over the pipe."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def update(self, message: str, fraction: float | None = None) -> None:
+        self.conn.send(("progress", str(message), fraction))
+
+
+def _process_main(settings: dict, conn) -> None:
+    """A worker process: its own Neo4j driver and memory cache, the service's disk cache."""
+    import traceback
+
+    from service import tasks
+    from service.db import make_store
+    from service.state import DiskCache, ResultCache
+    from service.usecases import Context
+
+    store = make_store(settings)
+    cache = ResultCache(settings.get("SYNERGRAPH_CACHE_ENTRIES") or 256,
+                        max_bytes=settings.get("SYNERGRAPH_CACHE_MAX_BYTES"),
+                        disk=DiskCache(settings["SYNERGRAPH_CACHE_DIR"]))
+    ctx = Context(store, cache)
+    _current.job = _PipeReporter(conn)
+    try:
+        while True:
+            try:
+                key, task = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                stamp = ctx.stamp()
+                if stamp != key[0]:
+                    raise RuntimeError(f"the graph changed (version {key[0]} to {stamp}) "
+                                       "before this job ran; ask again")
+                cache.get_or_compute(key, lambda task=task: tasks.run(ctx, *task))
+                conn.send(("done", True))
+            except Exception as exc:  # noqa: BLE001 - reported to the service
+                conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    finally:
+        store.close()

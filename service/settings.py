@@ -248,6 +248,12 @@ SETTINGS: tuple[Setting, ...] = (
             "cores (1 on a 2-core machine).",
         kind="int",
     ),
+    Setting("SYNERGRAPH_JOB_PROCESSES", "1",
+            "1: background jobs run in worker processes (one per worker, started on first "
+            "use), so a long computation never slows the service's requests; 0: in threads "
+            "of the service (tests run with 0 unless they set it).",
+        kind="bool",
+    ),
     Setting("SYNERGRAPH_JOB_HISTORY", "200",
             "Finished jobs the service remembers (GET /api/v1/jobs/<id>, the data page).",
         kind="int",

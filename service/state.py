@@ -302,7 +302,12 @@ class AppState:
                                  max_bytes=settings.get("SYNERGRAPH_CACHE_MAX_BYTES"),
                                  disk=self.disk)
         workers = settings.get("SYNERGRAPH_JOB_WORKERS") or default_workers()
-        self.jobs = JobRunner(workers, history=settings.get("SYNERGRAPH_JOB_HISTORY") or 200)
+        process_settings = None
+        if settings.get("SYNERGRAPH_JOB_PROCESSES") and self.disk is not None:
+            # what a worker process needs to open its own store and share the disk cache
+            process_settings = {**dict(settings), "SYNERGRAPH_CACHE_DIR": str(self.disk.root)}
+        self.jobs = JobRunner(workers, history=settings.get("SYNERGRAPH_JOB_HISTORY") or 200,
+                              process_settings=process_settings)
         #: groups up to this many actors are computed within the request
         self.inline_max_actors = settings.get("SYNERGRAPH_JOBS_INLINE_MAX_ACTORS", 2000)
         self.warm_enabled = bool(settings.get("SYNERGRAPH_WARM", False))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from service.jobs import PRIORITY_WARM, Job
 from service.usecases import GroupFilter, GroupRef
 
-__all__ = ["DEFAULT_NULL_RUNS", "warm_jobs", "warm_tasks"]
+__all__ = ["DEFAULT_NULL_RUNS", "warm_group", "warm_jobs", "warm_tasks"]
 
 #: The null-model runs of ``GET .../metrics`` without ``null_runs`` (service.api.groups).
 DEFAULT_NULL_RUNS = 20
@@ -38,7 +38,8 @@ def warm_tasks(ctx, ref: GroupRef | None) -> list[tuple[str, tuple]]:
     return tasks
 
 
-def _warm_group(ctx, ref: GroupRef | None) -> bool:
+def warm_group(ctx, ref: GroupRef | None) -> bool:
+    """Compute a group's headline figures and mark the routes' and pages' entries."""
     from service import usecases as uc
 
     ctx.progress("metrics", 0.05)
@@ -69,7 +70,8 @@ def warm_jobs(state, stamp: str) -> list[Job]:
         def run(ref=ref):
             if ctx.stamp() != stamp:
                 raise RuntimeError("the graph changed before this job ran")
-            return _warm_group(ctx, ref)
+            return warm_group(ctx, ref)
 
-        jobs.append(state.jobs.submit(key, what, run, priority=PRIORITY_WARM))
+        jobs.append(state.jobs.submit(key, what, run, priority=PRIORITY_WARM,
+                                      task=("warm", (ref,))))
     return jobs

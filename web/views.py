@@ -235,18 +235,18 @@ def _tab_job(ctx: uc.Context, ref: GroupRef, flt: GroupFilter, tab: str, group: 
     from service.jobs import ask, group_actors
 
     key = (ref.kind, ref.id)
-    work = {
-        "network": (lambda: bool(uc.metrics(ctx, ref, flt)), (key, flt.key()), ref),
-        "scorecard": (lambda: bool(uc.scorecard(ctx, ref.id)), (ref.id,), ref),
-        "evolution": (lambda: bool(uc.evolution(ctx, ref, flt)), (key, flt.key()), ref),
+    work = {  # the task of service.tasks, its arguments, the graph whose size counts
+        "network": (("group", (ref, flt)), (key, flt.key()), ref),
+        "scorecard": (("scorecard", (ref.id,)), (ref.id,), ref),
+        "evolution": (("evolution", (ref, flt)), (key, flt.key()), ref),
         # the communities and the links are computed on the ecosystem too
-        "communities": (lambda: bool(uc.communities(ctx, ref, flt)), (key, flt.key()), None),
-        "links": (lambda: uc.links(ctx, ref, flt) is not None, (key, flt.key()), None),
+        "communities": (("communities", (ref, flt)), (key, flt.key()), None),
+        "links": (("links", (ref, flt)), (key, flt.key()), None),
     }
-    compute, params, sized = work[tab]
+    task, params, sized = work[tab]
     state = current_app.extensions["synergraph"]
     what = f"the {TAB_WORK[tab]} of {group.get('name') or ref.id}"
-    return ask(state, "page:" + tab, params, compute, what=what,
+    return ask(state, "page:" + tab, params, task, what=what,
                actors=group_actors(ctx, sized),
                wait=current_app.config.get("SYNERGRAPH_JOBS_PAGE_WAIT_S") or 0)
 
@@ -504,8 +504,7 @@ def _actor_job(ctx: uc.Context, actor_id: str, hops: int, ego: int):
     if ego not in uc.profiles.EGO_CHOICES or hops not in (1, 2):
         return None  # uc.actor answers the 400
     state = current_app.extensions["synergraph"]
-    return ask(state, "page:actor", (actor_id, hops, ego),
-               lambda: bool(uc.actor(ctx, actor_id, hops=hops, ego=ego)),
+    return ask(state, "page:actor", (actor_id, hops, ego), ("actor", (actor_id, hops, ego)),
                what=gettext("the ecosystem's figures for %(name)s", name=name),
                actors=group_actors(ctx, None),
                wait=current_app.config.get("SYNERGRAPH_JOBS_PAGE_WAIT_S") or 0)

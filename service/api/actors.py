@@ -86,8 +86,7 @@ def actor_recommendations(actor_id: str):
                 "track_record": uc.track_record(ctx)}
 
     name = record["actor"].get("name") or actor_id
-    return respond("recommendations", (actor_id, top),
-                   lambda: bool(uc.recommendations(ctx, actor_id, top=top) is not None),
+    return respond("recommendations", (actor_id, top), (actor_id, top),
                    render, what=f"the recommended partners of {name}",
                    actors=group_actors(ctx, None))
 
@@ -105,13 +104,13 @@ def actor_recommendations(actor_id: str):
     errors=(400,))
 def track_record():
     from service.jobs import group_actors
-    from service.linkprediction import track_record as computed_record
 
     ctx = context()
-    # the back-test of a large ecosystem runs as a job (the record is cached per version)
-    return respond("track-record", (), lambda: bool(computed_record(ctx.store)),
-                   lambda: uc.track_record(ctx), what="the recommender's track record",
-                   actors=group_actors(ctx, None))
+    # the back-test of a large ecosystem runs as a job, in a thread: the record is kept in
+    # the service's memory (service.linkprediction), per graph version
+    return respond("track-record", (), (), lambda: uc.track_record(ctx),
+                   what="the recommender's track record", actors=group_actors(ctx, None),
+                   process=False)
 
 
 @api_blueprint.route("/projects")

@@ -75,8 +75,7 @@ def _group_view(kind: str, group_id: str, with_network: bool):
             payload["network"] = draw_group(ctx, group, flt, view)["data"]
         return payload
 
-    return respond("group", (_group_key(group), flt.key()),
-                   lambda: bool(uc.metrics(ctx, group, flt)), render,
+    return respond("group", (_group_key(group), flt.key()), (group, flt), render,
                    what=_what(ctx, group, "metrics"), actors=group_actors(ctx, group))
 
 
@@ -113,7 +112,8 @@ def _metrics(group: GroupRef | None):
         return uc.metrics(ctx, group, flt, weighted=weighted, null_runs=null_runs)
 
     return respond("metrics", (_group_key(group), flt.key(), weighted, null_runs),
-                   lambda: bool(figures()), figures, what=_what(ctx, group, "metrics"),
+                   (group, flt, weighted, null_runs), figures,
+                   what=_what(ctx, group, "metrics"),
                    actors=group_actors(ctx, group))
 
 
@@ -152,7 +152,7 @@ def group_synergy(kind: str, group_id: str):
     def figures():
         return uc.synergy(ctx, group, flt)
 
-    return respond("synergy", (_group_key(group), flt.key()), lambda: bool(figures()),
+    return respond("synergy", (_group_key(group), flt.key()), (group, flt),
                    figures, what=_what(ctx, group, "synergy figures"),
                    actors=group_actors(ctx, group))
 
@@ -178,7 +178,7 @@ def _communities(ctx, group: GroupRef | None, flt, top: int):
 
     # the ecosystem's communities are computed too: the cost is the ecosystem's
     return respond("communities", (_group_key(group), flt.key(), top),
-                   lambda: bool(figures()), figures, what=_what(ctx, group, "communities"),
+                   (group, flt, top), figures, what=_what(ctx, group, "communities"),
                    actors=group_actors(ctx, None))
 
 
@@ -208,7 +208,7 @@ def group_evolution(kind: str, group_id: str):
         return uc.evolution(ctx, group, flt, window=window)
 
     return respond("evolution", (_group_key(group), flt.key(), window),
-                   lambda: bool(figures()), figures, what=_what(ctx, group, "evolution"),
+                   (group, flt, window), figures, what=_what(ctx, group, "evolution"),
                    actors=group_actors(ctx, group))
 
 
@@ -230,8 +230,7 @@ def group_links(kind: str, group_id: str):
                 "track_record": uc.track_record(ctx)}
 
     # every member's recommendations run over the whole ecosystem
-    return respond("links", (_group_key(group), flt.key()),
-                   lambda: bool(uc.links(ctx, group, flt, top=None) is not None), render,
+    return respond("links", (_group_key(group), flt.key()), (group, flt), render,
                    what=_what(ctx, group, "suggested ties"), actors=group_actors(ctx, None))
 
 
@@ -264,7 +263,7 @@ def group_what_if(kind: str, group_id: str):
 
     scenario = json.dumps(changes, sort_keys=True, default=str)
     return respond("whatif", (_group_key(group), flt.key(), scenario),
-                   lambda: bool(figures()), figures, what=_what(ctx, group, "what-if"),
+                   (group, flt, changes), figures, what=_what(ctx, group, "what-if"),
                    actors=group_actors(ctx, group))
 
 

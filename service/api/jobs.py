@@ -60,18 +60,19 @@ def accepted(job: Job):
     return response
 
 
-def respond(name: str, params: Hashable, compute: Callable[[], Any],
-            render: Callable[[], Any], *, what: str, actors: int):
+def respond(name: str, params: Hashable, args: tuple, render: Callable[[], Any], *,
+            what: str, actors: int, process: bool = True):
     """200 with ``render()`` when the answer is ready, else 202 with the job.
 
-    ``compute()`` does the expensive work (it runs in the request or in a job; it must not
-    use the request); its completion is cached under ``("api:" + name, params)``.
+    The task ``name`` of :mod:`service.tasks` with ``args`` does the expensive work (in the
+    request, in a worker process or in a thread); its completion is cached under
+    ``("api:" + name, params)``.
     ``render()`` builds the response body from the (now cached) use cases, in the request.
     ``actors`` is the size of the graph the work runs on (the cheap estimate of its cost).
     """
     wait = arg_int(request.args, "wait", 0, 0, 60)
-    job = ask(_state(), "api:" + name, params, compute, what=what, actors=actors,
-              wait=wait, priority=PRIORITY_REQUEST, render=render)
+    job = ask(_state(), "api:" + name, params, (name, args), what=what, actors=actors,
+              wait=wait, priority=PRIORITY_REQUEST, render=render, process=process)
     if job is None:
         return jsonify(render())
     if job.state == "failed":  # failed within ?wait=: say so now (asking again retries)

@@ -221,3 +221,24 @@ def test_an_actor_page_shows_progress_then_its_ranks(demo_graph, make_app):
     assert poll(client, url.group(1))["job"]["state"] == "done"
     assert 'id="ranks-table"' in client.get("/actors/mnc-a001").get_data(as_text=True)
     assert client.get("/actors/no-such-actor").status_code == 404
+
+
+def test_jobs_in_worker_processes_give_the_same_answers(demo_graph, make_app, direct):
+    """The service's default: jobs run in a worker process (its own driver, the shared disk
+    cache), so a long C call cannot stall the service's requests."""
+    app = make_app(**ALWAYS_JOBS, SYNERGRAPH_JOB_PROCESSES="1")
+    client = api_client(app, "evaluator")
+    assert app.extensions["synergraph"].jobs.process_settings is not None
+    url = "/api/v1/clusters/mmc/metrics?null_runs=2"
+    first = client.get(url)
+    assert first.status_code == 202
+    done = poll(client, first.headers["Location"])
+    assert done["job"]["state"] == "done"
+    assert done["result"] == direct.get(url).get_json()
+    assert client.get(url).status_code == 200
+    bad = client.post("/api/v1/clusters/mmc/whatif",
+                      json={"changes": [{"op": "add_tie", "u": "mmc-a001", "v": "nobody"}]})
+    assert bad.status_code == 202
+    failed = poll(client, bad.headers["Location"])
+    assert failed["job"]["state"] == "failed"
+    assert failed["job"]["error"].startswith("BadParameter: changes[0].v")
