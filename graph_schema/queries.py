@@ -149,6 +149,13 @@ RETURN m.version AS version
 
 GRAPH_VERSION = "MATCH (m:Synergraph {id: 'graph'}) RETURN m.version AS version"
 
+#: The graph's version and when it was set: names one state of the graph even across a
+#: reset (the version counter restarts at 1 after the database is emptied).
+GRAPH_STAMP = """
+MATCH (m:Synergraph {id: 'graph'})
+RETURN m.version AS version, toString(m.updated_at) AS updated_at
+"""
+
 DELETE_ALL_BATCH = """
 MATCH (n)
 WITH n LIMIT $limit

@@ -419,6 +419,18 @@ class GraphStore:
         rows = self._read(q.GRAPH_VERSION)
         return rows[0]["version"] if rows else 0
 
+    def graph_stamp(self) -> str:
+        """The graph version and a short hash of when it was set (``"12-3fa9c1d0"``; ``"0"``
+        for an empty database): results cached under one stamp belong to one state of the
+        graph, even when the version counter restarts after the database was emptied."""
+        import hashlib
+
+        rows = self._read(q.GRAPH_STAMP)
+        if not rows or rows[0]["version"] is None:
+            return "0"
+        when = hashlib.sha256(str(rows[0]["updated_at"]).encode("utf-8")).hexdigest()[:8]
+        return f"{rows[0]['version']}-{when}"
+
     def existing_ids(self, target: str, ids: set[str]) -> set[str]:
         """Which of ``ids`` exist as nodes of the dataset list ``target`` (e.g. 'actors')."""
         label = _LABEL_OF_TARGET[target]

@@ -57,7 +57,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("JSON_SORT_KEYS", False)
 
     store = make_store(settings)
-    app.extensions["synergraph"] = AppState(store)
+    state_settings = dict(settings)
+    if (config or {}).get("TESTING") and "SYNERGRAPH_WARM" not in (config or {}):
+        state_settings["SYNERGRAPH_WARM"] = False  # tests opt in to background warming
+    if (config or {}).get("TESTING") and "SYNERGRAPH_JOB_PROCESSES" not in (config or {}):
+        state_settings["SYNERGRAPH_JOB_PROCESSES"] = False  # tests patch code: threads
+    app.extensions["synergraph"] = AppState(store, settings=state_settings)
 
     init_http(app)  # security headers, body limits, problem+json errors, 503 when Neo4j is down
     init_auth(app)

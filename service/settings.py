@@ -242,6 +242,55 @@ SETTINGS: tuple[Setting, ...] = (
         "Rows per UNWIND statement when loading data.",
         kind="int",
     ),
+    # -- background jobs and the results cache (docs/web.md, "Long analyses") --------
+    Setting("SYNERGRAPH_JOB_WORKERS", "0",
+            "Background jobs (long analyses) running at once in the service; 0: one per two "
+            "cores (1 on a 2-core machine).",
+        kind="int",
+    ),
+    Setting("SYNERGRAPH_JOB_PROCESSES", "1",
+            "1: background jobs run in worker processes (one per worker, started on first "
+            "use), so a long computation never slows the service's requests; 0: in threads "
+            "of the service (tests run with 0 unless they set it).",
+        kind="bool",
+    ),
+    Setting("SYNERGRAPH_JOB_HISTORY", "200",
+            "Finished jobs the service remembers (GET /api/v1/jobs/<id>, the data page).",
+        kind="int",
+    ),
+    Setting("SYNERGRAPH_JOBS_INLINE_MAX_ACTORS", "2000",
+            "Groups of up to this many actors are computed within the request (200); "
+            "a larger group's figures that are not cached yet run as a background job "
+            "(202 with the job's URL; the pages show a progress block). 0: always a job.",
+        kind="int",
+    ),
+    Setting("SYNERGRAPH_JOBS_PAGE_WAIT_S", "1",
+            "Seconds a page waits for its figures' job before showing the progress block.",
+        kind="float",
+    ),
+    Setting("SYNERGRAPH_CACHE_DIR", None,
+            "Folder of the results cached on disk, one subfolder per graph version (older "
+            "ones pruned). Default: $SYNERGRAPH_HOME/cache."),
+    Setting("SYNERGRAPH_CACHE_ENTRIES", "256",
+            "Results the service keeps in memory at most.",
+        kind="int",
+    ),
+    Setting("SYNERGRAPH_CACHE_MAX_BYTES", "1073741824",
+            "Estimated bytes of results the service keeps in memory at most (the least "
+            "recently used go first; they stay on disk).",
+        kind="int",
+    ),
+    Setting("SYNERGRAPH_WARM", "1",
+            "1: when the graph changes (a load by the CLI, the data page or the demo), the "
+            "service computes the headline figures (the ecosystem, every cluster and "
+            "country) in the background. Tests run with 0 unless they set it.",
+        kind="bool",
+    ),
+    Setting("SYNERGRAPH_WARM_POLL_S", "30",
+            "Seconds between two looks of the service at the graph's version, to notice a "
+            "load made by another process (requests notice it too); 0: only requests.",
+        kind="float",
+    ),
     Setting(
         "SYNERGRAPH_TEST_NEO4J_URI",
         None,

@@ -1,58 +1,377 @@
-"""Per-app state: the GraphStore and a results cache keyed by graph version."""
+"""Per-app state: the GraphStore, the results cache (memory, then disk) and the job runner.
+
+Results are keyed by ``(graph stamp, name, parameters)``; the stamp
+(:meth:`GraphStore.graph_stamp`) names one version of the graph, so a load that changes the
+graph makes every older entry unreachable.
+
+- :class:`ResultCache` keeps results in memory, bounded in entries and in (estimated)
+  bytes, and computes a missing result once even when several threads ask for it at the
+  same time (the others wait for the first).
+- :class:`DiskCache` keeps the use cases' results on disk, one folder per graph stamp
+  (``SYNERGRAPH_CACHE_DIR``, default ``$SYNERGRAPH_HOME/cache``), so they survive a restart;
+  folders of other stamps are pruned when the graph changes. Results are pickled: they hold
+  tuples, dictionaries with non-string keys and sets that JSON would silently change, and
+  the folder is the service's own (mode 0700, beside its secret key), never user input.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 from graph_schema.store import GraphStore
 
-__all__ = ["AppState", "ResultCache"]
+__all__ = ["AppState", "DiskCache", "ResultCache", "estimate_bytes", "PERSISTED"]
+
+log = logging.getLogger("synergraph.cache")
+
+#: Names of results kept on disk: the use cases' figures (the group graphs and the store's
+#: records are rebuilt from Neo4j in seconds, and are large), the API's bodies and the
+#: pages' markers ("page:...").
+PERSISTED = frozenset({"metrics", "null-model", "louvain", "communities", "evolution",
+                       "links", "synergy", "scorecard", "what-if", "group-projects",
+                       "recommendations", "track-record"})
+#: Markers whose result lives elsewhere in memory only (the track record is kept by
+#: :mod:`service.linkprediction`): after a restart they must be computed again.
+NOT_PERSISTED = frozenset({"api:track-record"})
+#: Bumped when the layout of cached values changes: older files are then ignored.
+DISK_FORMAT = 1
+
+
+def persisted(name: str) -> bool:
+    """Whether results called ``name`` go to disk.
+
+    >>> persisted("metrics"), persisted("api:metrics"), persisted("graph")
+    (True, True, False)
+    """
+    if name in NOT_PERSISTED:
+        return False
+    return name in PERSISTED or name.startswith(("api:", "page:"))
+
+
+def estimate_bytes(value: Any, _depth: int = 0) -> int:
+    """A rough size in bytes of ``value`` (containers walked; long ones sampled).
+
+    Networkx graphs count about 500 bytes per node and 250 per edge.
+
+    >>> estimate_bytes([1.0] * 1000) > estimate_bytes([1.0] * 10)
+    True
+    """
+    size = sys.getsizeof(value, 64)
+    if _depth > 6:
+        return size
+    graph_nodes = getattr(value, "number_of_nodes", None)
+    if callable(graph_nodes) and hasattr(value, "number_of_edges"):
+        return 500 * value.number_of_nodes() + 250 * value.number_of_edges() + 1000
+    if isinstance(value, dict):
+        items = list(value.items())
+        return size + _sampled(items, lambda kv: estimate_bytes(kv[0], _depth + 1)
+                               + estimate_bytes(kv[1], _depth + 1))
+    if isinstance(value, list | tuple | set | frozenset):
+        return size + _sampled(list(value), lambda v: estimate_bytes(v, _depth + 1))
+    return size
+
+
+def _sampled(items: list, measure: Callable[[Any], int], limit: int = 64) -> int:
+    if len(items) <= limit:
+        return sum(measure(v) for v in items)
+    step = len(items) / limit
+    sample = [items[int(i * step)] for i in range(limit)]
+    return int(sum(measure(v) for v in sample) * len(items) / limit)
+
+
+class _Flight:
+    """One computation in progress, which other askers wait for."""
+
+    __slots__ = ("done", "value", "error")
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class DiskCache:
+    """Pickled results under ``root/<graph stamp>/<name>/<hash of params>.pickle``."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self.loads = 0
+        self.saves = 0
+
+    @staticmethod
+    def _safe(text: str) -> str:
+        return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(text))[:80]
+
+    def path(self, key: tuple) -> Path:
+        stamp, name, params = key
+        digest = hashlib.sha256(repr(params).encode("utf-8")).hexdigest()[:40]
+        return self.root / self._safe(stamp) / self._safe(name) / f"{digest}.pickle"
+
+    def contains(self, key: tuple) -> bool:
+        return self.path(key).is_file()
+
+    def load(self, key: tuple) -> tuple[bool, Any]:
+        path = self.path(key)
+        try:
+            with path.open("rb") as handle:
+                header, stored_key, value = pickle.load(handle)
+        except FileNotFoundError:
+            return False, None
+        except Exception as exc:  # noqa: BLE001 - a damaged file is ignored and removed
+            log.warning("ignoring unreadable cache file %s (%s)", path, exc)
+            path.unlink(missing_ok=True)
+            return False, None
+        if header != ("synergraph-cache", DISK_FORMAT) or stored_key != key:
+            return False, None
+        self.loads += 1
+        return True, value
+
+    def save(self, key: tuple, value: Any) -> None:
+        path = self.path(key)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            data = pickle.dumps((("synergraph-cache", DISK_FORMAT), key, value),
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            self.saves += 1
+        except Exception as exc:  # noqa: BLE001 - the disk cache is an optimisation
+            log.warning("could not keep %s/%s on disk: %s", key[0], key[1], exc)
+
+    def stamps(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir())
+
+    def prune(self, keep: str) -> list[str]:
+        """Remove the folders of every stamp but ``keep``; returns the removed ones."""
+        removed = []
+        for name in self.stamps():
+            if name != self._safe(keep):
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                removed.append(name)
+        return removed
 
 
 class ResultCache:
-    """A small thread-safe LRU cache. Keys include the graph version, so a write to the
-    graph makes every older entry unreachable (they age out of the LRU)."""
+    """A thread-safe LRU cache bounded in entries and in estimated bytes.
 
-    def __init__(self, maxsize: int = 128):
+    Keys are ``(graph stamp, name, params)``. A missing value is computed once: concurrent
+    askers of the same key wait for the first one's result (or its exception). With a
+    :class:`DiskCache`, results whose name is :func:`persisted` are read from and written
+    to disk.
+    """
+
+    def __init__(self, maxsize: int = 128, *, max_bytes: int | None = None,
+                 disk: DiskCache | None = None):
         self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.disk = disk
+        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
+        self.bytes = 0
         self.hits = 0
         self.misses = 0
+        self.computed = 0
+
+    def _on_disk(self, key) -> bool:
+        return (self.disk is not None and isinstance(key, tuple) and len(key) == 3
+                and persisted(str(key[1])))
+
+    def __contains__(self, key: Hashable) -> bool:
+        """In memory or on disk (nothing is read)."""
+        with self._lock:
+            if key in self._data:
+                return True
+        return self._on_disk(key) and self.disk.contains(key)
+
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """``(True, value)`` when known in memory or on disk, without computing."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return True, self._data[key][0]
+        if self._on_disk(key):
+            found, value = self.disk.load(key)
+            if found:
+                self._store(key, value)
+                return True, value
+        return False, None
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return self._data[key]
-            self.misses += 1
-        value = compute()
+                return self._data[key][0]
+            flight = self._flights.get(key)
+            owner = flight is None
+            if owner:
+                flight = self._flights[key] = _Flight()
+        if not owner:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            with self._lock:
+                self.hits += 1
+            return flight.value
+        try:
+            found, value = self.disk.load(key) if self._on_disk(key) else (False, None)
+            with self._lock:
+                if found:
+                    self.hits += 1
+                else:
+                    self.misses += 1
+            if not found:
+                value = compute()
+                with self._lock:
+                    self.computed += 1
+                if self._on_disk(key):
+                    self.disk.save(key, value)
+            self._store(key, value)
+            flight.value = value
+            return value
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.done.set()
+
+    def _store(self, key: Hashable, value: Any) -> None:
+        size = estimate_bytes(value)
         with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-        return value
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if self.max_bytes is not None and size > self.max_bytes:
+                return  # larger than the whole cache: kept on disk only
+            self._data[key] = (value, size)
+            self.bytes += size
+            while self._data and (len(self._data) > self.maxsize or (
+                    self.max_bytes is not None and self.bytes > self.max_bytes)):
+                _, (_, dropped) = self._data.popitem(last=False)
+                self.bytes -= dropped
+
+    def drop_other_stamps(self, stamp) -> int:
+        """Forget the in-memory entries of other graph stamps; returns how many."""
+        with self._lock:
+            stale = [k for k in self._data if isinstance(k, tuple) and k and k[0] != stamp]
+            for key in stale:
+                self.bytes -= self._data.pop(key)[1]
+        return len(stale)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 class AppState:
-    def __init__(self, store: GraphStore, *, cache_size: int = 256):
+    """The store, the results cache, the job runner and the use cases' context of one app.
+
+    ``settings`` (optional) gives the cache bounds, the cache folder, the workers and the
+    warming switches (docs/configuration.md).
+    """
+
+    def __init__(self, store: GraphStore, *, cache_size: int = 256, settings=None):
+        from service.jobs import JobRunner, default_workers
         from service.usecases import Context
 
+        settings = settings or {}
         self.store = store
-        self.cache = ResultCache(cache_size)
+        self.settings = settings
+        cache_dir = settings.get("SYNERGRAPH_CACHE_DIR") or (
+            Path(settings["SYNERGRAPH_HOME"]) / "cache" if settings.get("SYNERGRAPH_HOME")
+            else None)
+        self.disk = DiskCache(cache_dir) if cache_dir else None
+        self.cache = ResultCache(settings.get("SYNERGRAPH_CACHE_ENTRIES") or cache_size,
+                                 max_bytes=settings.get("SYNERGRAPH_CACHE_MAX_BYTES"),
+                                 disk=self.disk)
+        workers = settings.get("SYNERGRAPH_JOB_WORKERS") or default_workers()
+        process_settings = None
+        if settings.get("SYNERGRAPH_JOB_PROCESSES") and self.disk is not None:
+            # what a worker process needs to open its own store and share the disk cache
+            process_settings = {**dict(settings), "SYNERGRAPH_CACHE_DIR": str(self.disk.root)}
+        self.jobs = JobRunner(workers, history=settings.get("SYNERGRAPH_JOB_HISTORY") or 200,
+                              process_settings=process_settings)
+        #: groups up to this many actors are computed within the request
+        self.inline_max_actors = settings.get("SYNERGRAPH_JOBS_INLINE_MAX_ACTORS", 2000)
+        self.warm_enabled = bool(settings.get("SYNERGRAPH_WARM", False))
+        self._stamp_lock = threading.Lock()
+        self.stamp: str | None = None
+        self.stamp_changes = 0
+        self._warmed: set = set()
         #: the use cases' context: every page and API route computes through it
-        self.ctx = Context(store, self.cache)
+        self.ctx = Context(store, self.cache, on_stamp=self.observe_stamp)
+        self._poller: threading.Thread | None = None
+        poll = settings.get("SYNERGRAPH_WARM_POLL_S") or 0
+        if self.warm_enabled and poll > 0:
+            self._poller = threading.Thread(target=self._poll, args=(float(poll),),
+                                            daemon=True, name="synergraph-graph-watch")
+            self._poller.start()
 
     def cached(self, name: str, params: tuple, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per (graph version, name, params).
+        """``compute()`` once per (graph stamp, name, params).
 
         ``name`` identifies what is computed: two callers that cache different results must
-        use different names (the API's start with ``api-``).
+        use different names (the API's start with ``api:``).
         """
-        key = (self.store.graph_version(), name, params)
-        return self.cache.get_or_compute(key, compute)
+        return self.ctx.cached(name, params, compute)
+
+    # -- the graph's version: pruning and warming --------------------------------------
+    def observe_stamp(self, stamp: str) -> None:
+        """Called with the stamp every time one is read: on a new one, forget the older
+        versions' results and jobs, prune the disk cache and start the warming."""
+        with self._stamp_lock:
+            if stamp == self.stamp:
+                return
+            previous, self.stamp = self.stamp, stamp
+            self.stamp_changes += 1
+        if previous is not None:
+            self.cache.drop_other_stamps(stamp)
+            self.jobs.forget_other_stamps(stamp)
+        if self.disk is not None:
+            removed = self.disk.prune(stamp)
+            if removed:
+                log.info("pruned the disk cache of graph stamps %s", ", ".join(removed))
+        if self.warm_enabled:
+            self.warm(stamp)
+
+    def warm(self, stamp: str | None = None) -> list:
+        """Queue the headline figures (the ecosystem, every cluster and every country) as
+        background jobs; returns the jobs (each stamp is warmed once)."""
+        from service.warming import warm_jobs
+
+        stamp = stamp or self.ctx.stamp()
+        with self._stamp_lock:
+            if stamp in self._warmed:
+                return []
+            self._warmed.add(stamp)
+        try:
+            return warm_jobs(self, stamp)
+        except Exception:  # noqa: BLE001 - warming is best effort; requests still compute
+            log.exception("could not queue the warming of graph stamp %s", stamp)
+            return []
+
+    def _poll(self, every_s: float) -> None:
+        """Watch the graph's stamp (a load by another process, e.g. the CLI)."""
+        while True:
+            time.sleep(every_s)
+            try:
+                self.observe_stamp(self.store.graph_stamp())
+            except Exception as exc:  # noqa: BLE001 - Neo4j down: try again later
+                log.debug("graph stamp not readable: %s", exc)

@@ -44,7 +44,7 @@ def _state():
 def _overview() -> dict:
     store = _state().store
     return {"loads": store.loads(), "counts": store.counts(),
-            "graph_version": store.graph_version(), "history": _history()}
+            "graph_version": store.graph_version(), "history": _history(), "jobs": _jobs()}
 
 
 # -- the load history --------------------------------------------------------------------
@@ -66,6 +66,14 @@ def _history() -> dict:
         run["totals"] = {move: sum(t.get(move, 0) for t in tables) for move in _MOVES}
     return {"runs": runs, "total": total, "page": page, "per_page": HISTORY_PER_PAGE,
             "pages": max(1, -(-total // HISTORY_PER_PAGE))}
+
+
+def _jobs() -> list:
+    """What is being computed (:mod:`service.jobs`); reading the graph's stamp first lets
+    the service notice a load (this page's upload, the CLI's) and queue the warming."""
+    state = _state()
+    state.ctx.stamp()
+    return state.jobs.jobs()[:50]
 
 
 def _render(status: int = 200, **extra):

@@ -205,6 +205,10 @@ def _group_page(ref: GroupRef):
     flt = GroupFilter.parse(request.args)
     context = {"group": group, "ref": ref, "tab": tab, "tabs": tabs, "TAB_LABELS": TAB_LABELS,
                "flt": flt, "filter_args": flt.as_args(), "kinds_all": list(KIND_STYLE)}
+    job = None if request.args.get("format") else _tab_job(ctx, ref, flt, tab, group)
+    if job is not None:  # a large group's figures being computed: the progress block
+        return render_template("group.html", **context, job=job,
+                               synthetic=bool(group.get("synthetic")))
     result = {"network": _tab_network, "scorecard": _tab_scorecard,
               "evolution": _tab_evolution, "communities": _tab_communities,
               "links": _tab_links}[tab](ctx, ref, flt)
@@ -213,6 +217,38 @@ def _group_page(ref: GroupRef):
     context.update(result)
     context.setdefault("synthetic", bool(context.get("synthetic_actors")))
     return render_template("group.html", **context)
+
+
+# --------------------------------------------------------------------------------------
+# Long analyses: a large group's figures are computed by a background job
+# --------------------------------------------------------------------------------------
+#: What each tab computes, in the words of the progress block.
+TAB_WORK = {"network": lazy_gettext("metrics"), "scorecard": lazy_gettext("scorecard"),
+            "evolution": lazy_gettext("evolution"),
+            "communities": lazy_gettext("communities and brokers"),
+            "links": lazy_gettext("suggested ties")}
+
+
+def _tab_job(ctx: uc.Context, ref: GroupRef, flt: GroupFilter, tab: str, group: dict):
+    """The job computing a tab's figures when they are not ready (None when they are:
+    cached, a small group computed now, or a job that finished within the page's wait)."""
+    from service.jobs import ask, group_actors
+
+    key = (ref.kind, ref.id)
+    work = {  # the task of service.tasks, its arguments, the graph whose size counts
+        "network": (("group", (ref, flt)), (key, flt.key()), ref),
+        "scorecard": (("scorecard", (ref.id,)), (ref.id,), ref),
+        "evolution": (("evolution", (ref, flt)), (key, flt.key()), ref),
+        # the communities and the links are computed on the ecosystem too
+        "communities": (("communities", (ref, flt)), (key, flt.key()), None),
+        "links": (("links", (ref, flt)), (key, flt.key()), None),
+    }
+    task, params, sized = work[tab]
+    state = current_app.extensions["synergraph"]
+    what = f"the {TAB_WORK[tab]} of {group.get('name') or ref.id}"
+    return ask(state, "page:" + tab, params, task, what=what,
+               actors=group_actors(ctx, sized),
+               wait=current_app.config.get("SYNERGRAPH_JOBS_PAGE_WAIT_S") or 0)
 
 
 def _synthetic(ctx: uc.Context, ref: GroupRef, flt: GroupFilter) -> bool:
@@ -417,10 +453,18 @@ def actor_view(actor_id: str):
     from service.usecases.params import arg_int
 
     ctx = _ctx()
-    page = uc.actor(ctx, actor_id, hops=arg_int(request.args, "hops", 1, 1, 2),
-                    ego=arg_int(request.args, "ego", profiles.EGO_PARTNERS, 1, 100_000),
-                    partners_page=arg_int(request.args, "partners_page", 1, 1, 100_000),
-                    projects_page=arg_int(request.args, "projects_page", 1, 1, 100_000))
+    hops = arg_int(request.args, "hops", 1, 1, 2)
+    ego = arg_int(request.args, "ego", profiles.EGO_PARTNERS, 1, 100_000)
+    partners_page = arg_int(request.args, "partners_page", 1, 1, 100_000)
+    projects_page = arg_int(request.args, "projects_page", 1, 1, 100_000)
+    if not request.args.get("format"):
+        job = _actor_job(ctx, actor_id, hops, ego)
+        if job is not None:  # the ecosystem's figures being computed: the progress block
+            record = uc.actor_record(ctx, actor_id)["actor"]
+            return render_template("actor.html", page=None, actor=record, job=job,
+                                   synthetic=bool(record.get("synthetic")))
+    page = uc.actor(ctx, actor_id, hops=hops, ego=ego, partners_page=partners_page,
+                    projects_page=projects_page)
     hops = page["hops"]
     if _wants("csv"):
         return _table_csv(f"actor-{actor_id}", {
@@ -449,6 +493,21 @@ def actor_view(actor_id: str):
                            network_html=drawn["html"], legend=drawn["data"]["legend"],
                            synthetic=bool(page["actor"].get("synthetic")), with_scripts=True,
                            ego_size=page["ego"].number_of_nodes())
+
+
+def _actor_job(ctx: uc.Context, actor_id: str, hops: int, ego: int):
+    """The job computing an actor page's figures (the ecosystem's ranks, the recommended
+    partners) when they are not ready; None when they are."""
+    from service.jobs import ask, group_actors
+
+    name = uc.actor_record(ctx, actor_id)["actor"].get("name") or actor_id  # 404 first
+    if ego not in uc.profiles.EGO_CHOICES or hops not in (1, 2):
+        return None  # uc.actor answers the 400
+    state = current_app.extensions["synergraph"]
+    return ask(state, "page:actor", (actor_id, hops, ego), ("actor", (actor_id, hops, ego)),
+               what=gettext("the ecosystem's figures for %(name)s", name=name),
+               actors=group_actors(ctx, None),
+               wait=current_app.config.get("SYNERGRAPH_JOBS_PAGE_WAIT_S") or 0)
 
 
 @pages_blueprint.route("/projects/<project_id>")

@@ -67,4 +67,4 @@ def group_filter() -> GroupFilter:
     return GroupFilter.parse(request.args)
 
 
-from . import actors, groups, meta  # noqa: E402,F401  (register the routes)
+from . import actors, groups, jobs, meta  # noqa: E402,F401  (register the routes)

@@ -8,6 +8,7 @@ from service import usecases as uc
 from service.usecases.params import arg_int, arg_str
 
 from . import api_blueprint, context
+from .jobs import ACCEPTED, WAIT_PARAM, respond
 from .openapi import arr, documented, obj, param
 from .schemas import PAGE_PARAMS, PAGE_SCHEMA
 
@@ -65,32 +66,51 @@ def actor(actor_id: str):
 @api_blueprint.route("/actors/<actor_id>/recommendations")
 @documented(
     "Missing links for an actor, each with its explanation", tags=("actors",),
-    params=(param("top", type_="integer", minimum=1, maximum=200, description="how many"),),
+    params=(param("top", type_="integer", minimum=1, maximum=200, description="how many"),
+            WAIT_PARAM),
     responses={200: ("Ranked candidates", obj(
         {"actor_id": {"type": "string"},
          "recommendations": arr(obj({"id": {"type": "string"}, "score": {"type": "number"}},
                                     ["id", "score"]))},
-        ["actor_id", "recommendations"]))})
+        ["actor_id", "recommendations"])), **dict([ACCEPTED])})
 def actor_recommendations(actor_id: str):
+    from service.jobs import group_actors
+
     top = arg_int(request.args, "top", 20, 1, 200)
     ctx = context()
-    items = uc.recommendations(ctx, actor_id, top=top)
-    return jsonify({"actor_id": actor_id, "recommendations": items,
-                    "track_record": uc.track_record(ctx)})
+    record = uc.actor_record(ctx, actor_id)  # 404 before any job
+
+    def render():
+        items = uc.recommendations(ctx, actor_id, top=top)
+        return {"actor_id": actor_id, "recommendations": items,
+                "track_record": uc.track_record(ctx)}
+
+    name = record["actor"].get("name") or actor_id
+    return respond("recommendations", (actor_id, top), (actor_id, top),
+                   render, what=f"the recommended partners of {name}",
+                   actors=group_actors(ctx, None))
 
 
 @api_blueprint.route("/track-record")
 @documented(
     "How often this ecosystem's suggestions came true in its own back-test",
-    tags=("actors",), errors=(),
+    tags=("actors",),
     responses={200: ("The track record (pending while it is computed)", obj(
         {"available": {"type": ["boolean", "null"]}, "k": {"type": "integer"},
          "recommender": {"type": ["number", "null"]},
          "common_neighbors": {"type": ["number", "null"]},
          "sentence": {"type": ["string", "null"]}, "reason": {"type": ["string", "null"]}},
-        ["available", "k"]))})
+        ["available", "k"])), **dict([ACCEPTED])}, params=(WAIT_PARAM,),
+    errors=(400,))
 def track_record():
-    return jsonify(uc.track_record(context()))
+    from service.jobs import group_actors
+
+    ctx = context()
+    # the back-test of a large ecosystem runs as a job, in a thread: the record is kept in
+    # the service's memory (service.linkprediction), per graph version
+    return respond("track-record", (), (), lambda: uc.track_record(ctx),
+                   what="the recommender's track record", actors=group_actors(ctx, None),
+                   process=False)
 
 
 @api_blueprint.route("/projects")

@@ -26,18 +26,45 @@ class Context:
     """The store plus a results cache (``cache.get_or_compute(key, compute)``): the app's
     shared one, or by default a private one for one command, so that a question asked
     twice in one command (the ecosystem's graph by the metrics, the communities and the
-    null model) is answered once."""
+    null model) is answered once.
 
-    def __init__(self, store: GraphStore, cache=None):
+    Keys are ``(graph stamp, name, params)`` (:meth:`GraphStore.graph_stamp`);
+    ``on_stamp`` (the app's) is told every stamp read, so the app notices a new graph.
+    """
+
+    def __init__(self, store: GraphStore, cache=None, *, on_stamp=None):
         from service.state import ResultCache
 
         self.store = store
         self.cache = cache if cache is not None else ResultCache(64)
+        self.on_stamp = on_stamp
+
+    def stamp(self) -> str:
+        """The stamp of the graph's current version."""
+        read = getattr(self.store, "graph_stamp", None)  # stand-in stores: the version
+        stamp = read() if read is not None else str(self.store.graph_version())
+        if self.on_stamp is not None:
+            self.on_stamp(stamp)
+        return stamp
+
+    def key(self, name: str, params: Hashable) -> tuple:
+        return (self.stamp(), name, params)
 
     def cached(self, name: str, params: Hashable, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per (graph version, ``name``, ``params``)."""
-        key = (self.store.graph_version(), name, params)
-        return self.cache.get_or_compute(key, compute)
+        """``compute()`` once per (graph stamp, ``name``, ``params``)."""
+        return self.cache.get_or_compute(self.key(name, params), compute)
+
+    def is_cached(self, name: str, params: Hashable) -> bool:
+        """Whether the result is known (in memory or on disk), without computing it."""
+        return self.key(name, params) in self.cache
+
+    @staticmethod
+    def progress(message: str, fraction: float | None = None) -> None:
+        """Report a phase of the background job running this computation (no-op outside
+        a job): see :func:`service.jobs.report`."""
+        from service.jobs import report
+
+        report(message, fraction)
 
     # -- the group --------------------------------------------------------------------
     def describe(self, ref: GroupRef) -> dict:

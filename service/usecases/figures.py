@@ -163,11 +163,13 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
 def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs: int,
                   seed: int = 0) -> dict | None:
     """Degree-preserving null model of the group's cohesion (None below two ties)."""
-    graph = ctx.graph(ref, flt)
-    if not runs or graph.number_of_edges() < 2:
+    if not runs:
         return None
 
     def compute():
+        graph = ctx.graph(ref, flt)  # not before: a cached result needs no graph
+        if graph.number_of_edges() < 2:
+            return None
         figures = NULL_FIGURES
         notes = []
         if graph.number_of_nodes() > EXACT_PATHS_MAX_NODES:
@@ -178,6 +180,7 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
         if ran < runs:
             notes.append(f"{ran} of the {runs} runs asked: each run rewires "
                          f"{graph.number_of_edges():,} ties ten times")
+        ctx.progress(f"null model ({ran} runs)", 0.8)
         null = null_model(graph, runs=ran, seed=seed, figures=figures)
         meta = {**null.get("_meta", {}), "runs_requested": runs, "figures": list(figures),
                 "notes": notes}
@@ -194,7 +197,9 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     path_graph = _with_distance(graph) if weighted else graph
     distance = "distance" if weighted else None
     spectral_weight = "weight" if weighted else None
+    ctx.progress("centralities", 0.1)  # the phases a background job reports
     between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
+    ctx.progress("paths", 0.35)
     close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
     harm, harm_how = harmonic_info(path_graph, k="auto", seed=seed, weight=distance)
     columns = {
@@ -209,6 +214,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
         "constraint": constraint(graph),
         "effective_size": effective_size(graph),
     }
+    ctx.progress("communities", 0.6)
     community = communities_of(ctx, ref, flt, seed)
     ranks = {name: rank_and_percentile(columns[name]) for name in RANKED_METRICS}
     actors = []
@@ -226,6 +232,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
         actors.append(row)
     actors.sort(key=actor_order)
 
+    ctx.progress("cohesion", 0.75)
     summary = cohesion_summary(graph, paths=False)
     path_length, path_how, path_ci = average_path_length_info(graph, k="auto", seed=seed)
     summary["average_path_length"] = path_length

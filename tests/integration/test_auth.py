@@ -199,6 +199,7 @@ def test_the_permission_of_every_endpoint_is_deliberate(app, sign_in):
         "console.console_run": "console", "data.upload": "admin",
         "admin.users": "admin", "admin.add_user": "admin", "admin.set_role": "admin",
         "admin.remove_user": "admin",
+        "api.admin_jobs": "admin",  # GET /api/v1/jobs: every job, for administrators
     }
     client = sign_in(app, app.test_client(), "evaluator")
     for rule in app.url_map.iter_rules():

@@ -47,7 +47,8 @@ def loaded(session_store, tmp_path_factory, cordis_sample_path):
 
 @pytest.fixture(scope="module")
 def client(loaded, make_app):
-    app = make_app(SYNERGRAPH_PUBLIC_READ="1")
+    # the ecosystem (3,431 actors) is above the jobs' threshold: answer within the request
+    app = make_app(SYNERGRAPH_PUBLIC_READ="1", SYNERGRAPH_JOBS_INLINE_MAX_ACTORS="100000")
     return app.test_client()
 
 

@@ -14,7 +14,11 @@ VALUES = {"cluster_id": "mnc", "country_id": "MA", "actor_id": "mnc-a001",
 
 @pytest.fixture(scope="module")
 def setup(demo_graph, make_app):
-    client = api_client(make_app(), "admin")
+    app = make_app()
+    job = app.extensions["synergraph"].jobs.submit(("test",), "a test job", lambda: True)
+    assert job.wait(30)
+    VALUES["job_id"] = job.id  # GET /api/v1/jobs/{job_id} answers a real job
+    client = api_client(app, "admin")
     return client, client.get("/api/v1/openapi.json").get_json()
 
 

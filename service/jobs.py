@@ -1,0 +1,459 @@
+"""Background jobs: long analyses run outside the request, a few at a time.
+
+A :class:`JobRunner` belongs to one app (``app.extensions["synergraph"].jobs``). It runs
+jobs on a fixed number of worker threads (``SYNERGRAPH_JOB_WORKERS``; 0 means one worker per
+two cores), and deduplicates them by key: a key is ``(graph stamp, use case, parameters)``,
+so the same question asked twice while it is queued, running or done gives the same job,
+and a question about another graph version is another job. When the graph changes,
+:meth:`JobRunner.forget_other_stamps` fails the queued jobs of older versions (they would
+compute figures of a graph that is gone) and drops their finished entries.
+
+A job reports its progress through :func:`report` (``report("paths", 0.4)``), which any
+computation can call: it updates the job running in the current thread, and does nothing
+outside a job (the CLI, an inline request). The history is bounded
+(``SYNERGRAPH_JOB_HISTORY`` finished jobs); a failed job keeps its error (also logged).
+
+The HTTP contract (202 + ``Location``, ``GET /api/v1/jobs/<id>``) is in
+:mod:`service.api.jobs`; the pages' progress block in :mod:`web.views`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Job", "JobRunner", "ask", "group_actors", "report", "default_workers",
+           "PRIORITY_REQUEST", "PRIORITY_WARM"]
+
+log = logging.getLogger("synergraph.jobs")
+
+#: Jobs a visitor waits for run before the warming of headline figures.
+PRIORITY_REQUEST = 0
+PRIORITY_WARM = 10
+#: Finished jobs that keep their result in memory (older ones re-read it from the cache).
+RESULTS_KEPT = 16
+
+_current = threading.local()
+
+
+def default_workers(cpus: int | None = None) -> int:
+    """One worker per two cores, at least one.
+
+    >>> default_workers(2), default_workers(8), default_workers(1)
+    (1, 4, 1)
+    """
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    return max(1, cpus // 2)
+
+
+def report(message: str, fraction: float | None = None) -> None:
+    """Report the progress of the job running in this thread (no-op outside a job).
+
+    ``message`` names the phase ("centralities", "paths", "null model 3/20"); ``fraction``
+    (0..1) is how far the whole job is, when known.
+
+    >>> report("paths", 0.5)  # outside a job: nothing happens
+    """
+    job = getattr(_current, "job", None)
+    if job is not None:
+        job.update(message, fraction)
+
+
+@dataclass(eq=False)
+class Job:
+    """One computation: ``state`` is queued, running, done or failed."""
+
+    id: str
+    key: Hashable
+    what: str
+    run: Callable[[], Any] = field(repr=False)
+    priority: int = PRIORITY_REQUEST
+    state: str = "queued"
+    progress: float = 0.0
+    message: str = "queued"
+    error: str | None = None
+    created: float = field(default_factory=time.time)
+    started: float | None = None
+    finished: float | None = None
+    result: Any = field(default=None, repr=False)
+    has_result: bool = False
+    #: builds the answer from the cache once the job is done (the API's response body)
+    render: Callable[[], Any] | None = field(default=None, repr=False)
+    #: (task name, arguments) of :mod:`service.tasks`: what a worker process runs
+    task: tuple | None = None
+    #: how many times the computation ran (tests count it)
+    runs: int = 0
+    _done: threading.Event = field(default_factory=threading.Event, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def update(self, message: str, fraction: float | None = None) -> None:
+        with self._lock:
+            self.message = str(message)
+            if fraction is not None:
+                self.progress = max(self.progress, min(1.0, max(0.0, float(fraction))))
+
+    @property
+    def url(self) -> str:
+        return f"/api/v1/jobs/{self.id}"
+
+    @property
+    def finished_ok(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def stamp(self):
+        return self.key[0] if isinstance(self.key, tuple) and self.key else None
+
+    def wait(self, timeout: float | None) -> bool:
+        """Wait up to ``timeout`` seconds for the job to finish; True when it has."""
+        return self._done.wait(timeout)
+
+    def as_dict(self) -> dict:
+        """The job as the API shows it (``{"job": ...}``)."""
+        with self._lock:
+            out = {"id": self.id, "url": self.url, "state": self.state,
+                   "progress": round(self.progress, 4), "message": self.message,
+                   "what": self.what}
+            if self.state == "failed":
+                out["error"] = self.error
+            return out
+
+    def elapsed_s(self) -> float | None:
+        if self.started is None:
+            return None
+        return (self.finished or time.time()) - self.started
+
+
+class JobRunner:
+    """A bounded pool of worker threads running deduplicated jobs (see the module doc)."""
+
+    def __init__(self, workers: int = 1, *, history: int = 200,
+                 process_settings: dict | None = None):
+        self.workers = max(1, int(workers))
+        #: with settings, jobs that have a task run in worker processes (one per worker
+        #: thread, started on first use): a long C call (igraph holds the GIL) then never
+        #: stalls the service's requests
+        self.process_settings = process_settings
+        self._local = threading.local()
+        self.history = max(1, int(history))
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._queue: list[tuple[int, int, Job]] = []
+        self._order = itertools.count()
+        self._by_key: dict[Hashable, Job] = {}
+        self._by_id: OrderedDict[str, Job] = OrderedDict()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self.running = 0
+        #: the most jobs that ran at the same time (tests check the limit)
+        self.peak_running = 0
+
+    # -- submitting and finding ------------------------------------------------------
+    def submit(self, key: Hashable, what: str, run: Callable[[], Any], *,
+               priority: int = PRIORITY_REQUEST,
+               render: Callable[[], Any] | None = None, task: tuple | None = None) -> Job:
+        """The job for ``key``: the existing one when it is queued, running or done, else
+        a new one queued with ``run`` (a failed job is retried by a new submission)."""
+        with self._lock:
+            job = self._by_key.get(key)
+            if job is not None and job.state != "failed":
+                if priority < job.priority and job.state == "queued":
+                    job.priority = priority  # a visitor now waits for it: move it up
+                    self._queue = [(job.priority if j is job else p, n, j)
+                                   for p, n, j in self._queue]
+                    heapq.heapify(self._queue)
+                return job
+            job = Job(id=secrets.token_urlsafe(9), key=key, what=what, run=run,
+                      priority=priority, render=render, task=task)
+            self._by_key[key] = job
+            self._by_id[job.id] = job
+            heapq.heappush(self._queue, (priority, next(self._order), job))
+            self._trim()
+            self._start_workers()
+            self._wake.notify()
+            return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._by_id.get(job_id)
+
+    def find(self, key: Hashable) -> Job | None:
+        with self._lock:
+            return self._by_key.get(key)
+
+    def jobs(self) -> list[Job]:
+        """Every known job, newest first."""
+        with self._lock:
+            return list(reversed(self._by_id.values()))
+
+    def counts(self) -> dict[str, int]:
+        out = {"queued": 0, "running": 0, "done": 0, "failed": 0}
+        for job in self.jobs():
+            out[job.state] = out.get(job.state, 0) + 1
+        return out
+
+    # -- graph versions --------------------------------------------------------------
+    def forget_other_stamps(self, stamp) -> int:
+        """Fail queued jobs of other graph versions and drop finished ones; returns how
+        many queued jobs were failed. Running jobs finish (their results are keyed by the
+        version they read)."""
+        failed = 0
+        with self._lock:
+            keep = []
+            for priority, n, job in self._queue:
+                if job.stamp != stamp:
+                    self._finish(job, "failed", error="the graph changed before this job "
+                                                      "ran; ask again")
+                    failed += 1
+                else:
+                    keep.append((priority, n, job))
+            self._queue = keep
+            heapq.heapify(self._queue)
+            for job_id, job in list(self._by_id.items()):
+                if job.stamp != stamp and job.state in ("done", "failed"):
+                    self._by_id.pop(job_id)
+                    if self._by_key.get(job.key) is job:
+                        self._by_key.pop(job.key)
+        return failed
+
+    # -- workers ---------------------------------------------------------------------
+    def _start_workers(self) -> None:
+        while len(self._threads) < self.workers:
+            thread = threading.Thread(target=self._work, daemon=True,
+                                      name=f"synergraph-job-{len(self._threads) + 1}")
+            self._threads.append(thread)
+            thread.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                _priority, _n, job = heapq.heappop(self._queue)
+                if job.state != "queued":
+                    continue
+                job.state, job.started, job.message = "running", time.time(), "started"
+                self.running += 1
+                self.peak_running = max(self.peak_running, self.running)
+            self._execute(job)
+
+    def _execute(self, job: Job) -> None:
+        _current.job = job
+        try:
+            job.runs += 1
+            if job.task is not None and self.process_settings is not None:
+                worker = getattr(self._local, "worker", None)
+                if worker is None:
+                    worker = self._local.worker = _ProcessWorker(self.process_settings)
+                result = worker.run(job)
+            else:
+                result = job.run()
+        except Exception as exc:  # noqa: BLE001 - a job's failure is reported, not raised
+            if not isinstance(exc, JobFailed):  # (a process's failure is logged as it came)
+                log.exception("job %s (%s) failed", job.id, job.what)
+            error = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
+            with self._lock:
+                self.running -= 1
+                self._finish(job, "failed", error=error)
+        else:
+            with self._lock:
+                self.running -= 1
+                job.result, job.has_result = result, True
+                self._finish(job, "done")
+                self._release_old_results()
+        finally:
+            _current.job = None
+
+    def _finish(self, job: Job, state: str, *, error: str | None = None) -> None:
+        with job._lock:
+            job.state = state
+            job.error = error
+            job.finished = time.time()
+            if state == "done":
+                job.progress, job.message = 1.0, "done"
+            else:
+                job.message = "failed"
+        job._done.set()
+
+    def _release_old_results(self) -> None:
+        done = [j for j in reversed(self._by_id.values()) if j.has_result]
+        for job in done[RESULTS_KEPT:]:
+            job.result, job.has_result = None, False
+
+    def _trim(self) -> None:
+        finished = [j for j in self._by_id.values() if j.state in ("done", "failed")]
+        for job in finished[:max(0, len(finished) - self.history)]:
+            self._by_id.pop(job.id, None)
+            if self._by_key.get(job.key) is job:
+                self._by_key.pop(job.key)
+
+    def close(self) -> None:
+        """Stop the workers once their current job ends (queued jobs are dropped)."""
+        with self._lock:
+            self._closed = True
+            self._wake.notify_all()
+
+
+# ----------------------------------------------------------------------------------------
+# Asking a question that may be long: the answer now, or a job
+# ----------------------------------------------------------------------------------------
+def ask(state, name: str, params: Hashable, task: tuple, *, what: str,
+        actors: int, wait: float = 0.0, priority: int = PRIORITY_REQUEST,
+        render: Callable[[], Any] | None = None, process: bool = True) -> Job | None:
+    """``None`` when the answer is ready, else the job computing it.
+
+    The answer is ready when ``(name, params)`` is cached (memory or disk), or once
+    ``compute()`` ran in this thread because the graph is small (``actors`` up to the app's
+    ``inline_max_actors``), or once the job finished within ``wait`` seconds. ``compute``'s
+    value is cached under ``(graph stamp, name, params)``. ``task`` is ``(name, args)`` of
+    :mod:`service.tasks`; ``process=False`` keeps it in a thread of the service (for a
+    result held in the service's memory).
+    """
+    from service import tasks
+
+    ctx = state.ctx
+    key = ctx.key(name, params)
+
+    def compute():
+        return tasks.run(ctx, *task)
+
+    if key in state.cache:
+        return None
+    if actors <= state.inline_max_actors:
+        state.cache.get_or_compute(key, compute)
+        return None
+
+    def run():
+        stamp = ctx.stamp()
+        if stamp != key[0]:
+            raise RuntimeError(f"the graph changed (version {key[0]} to {stamp}) before "
+                               "this job ran; ask again")
+        return state.cache.get_or_compute(key, compute)
+
+    job = state.jobs.submit(key, what, run, priority=priority, render=render,
+                            task=task if process else None)
+    if wait and job.state in ("queued", "running"):
+        job.wait(wait)
+    return None if job.state == "done" else job
+
+
+def group_actors(ctx, ref) -> int:
+    """How many actors a group has (the ecosystem's for ``ref=None``): the cheap estimate
+    of a computation's cost, read from the cached overview of the loaded data."""
+    from service import usecases as uc
+
+    overview = uc.overview(ctx)
+    if ref is None:
+        return int(overview["counts"]["nodes"].get("Actor", 0))
+    if ref.kind == "country":
+        return int(next((c["actors"] for c in overview["countries"] if c["id"] == ref.id), 0))
+    ids = set(ref.cluster_ids)
+    return int(sum(c.get("members") or 0 for c in overview["clusters"] if c["id"] in ids))
+
+
+# ----------------------------------------------------------------------------------------
+# Worker processes
+# ----------------------------------------------------------------------------------------
+class _ProcessWorker:
+    """One worker process (spawned on first use, again if it dies) running tasks sent over
+    a pipe; it reports progress and the outcome back over the same pipe, and writes the
+    results into the shared disk cache."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.process = None
+        self.conn = None
+
+    def _ensure(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self.process = context.Process(target=_process_main, args=(self.settings, child),
+                                       daemon=True, name="synergraph-job-process")
+        self.process.start()
+        child.close()
+        self.conn = parent
+
+    def run(self, job: Job):
+        self._ensure()
+        self.conn.send((job.key, job.task))
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                self.process = None
+                raise RuntimeError("the worker process stopped before the end (out of "
+                                   "memory?)") from None
+            if message[0] == "progress":
+                job.update(message[1], message[2])
+            elif message[0] == "done":
+                return message[1]
+            else:
+                log.error("job %s (%s) failed in its process:\n%s", job.id, job.what,
+                          message[2])
+                raise JobFailed(message[1])
+
+
+class JobFailed(RuntimeError):
+    """A job's computation failed in its worker process (the message names the error)."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class _PipeReporter:
+    """:func:`report` inside a worker process: progress goes back over the pipe."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def update(self, message: str, fraction: float | None = None) -> None:
+        self.conn.send(("progress", str(message), fraction))
+
+
+def _process_main(settings: dict, conn) -> None:
+    """A worker process: its own Neo4j driver and memory cache, the service's disk cache."""
+    import traceback
+
+    from service import tasks
+    from service.db import make_store
+    from service.state import DiskCache, ResultCache
+    from service.usecases import Context
+
+    store = make_store(settings)
+    cache = ResultCache(settings.get("SYNERGRAPH_CACHE_ENTRIES") or 256,
+                        max_bytes=settings.get("SYNERGRAPH_CACHE_MAX_BYTES"),
+                        disk=DiskCache(settings["SYNERGRAPH_CACHE_DIR"]))
+    ctx = Context(store, cache)
+    _current.job = _PipeReporter(conn)
+    try:
+        while True:
+            try:
+                key, task = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                stamp = ctx.stamp()
+                if stamp != key[0]:
+                    raise RuntimeError(f"the graph changed (version {key[0]} to {stamp}) "
+                                       "before this job ran; ask again")
+                cache.get_or_compute(key, lambda task=task: tasks.run(ctx, *task))
+                conn.send(("done", True))
+            except Exception as exc:  # noqa: BLE001 - reported to the service
+                conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    finally:
+        store.close()

@@ -1,0 +1,219 @@
+"""The job runner and the results cache, without a database: deduplication, the worker
+limit, failures, progress, graph versions; computing a missing result once, the byte bound
+and the disk cache."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from service.jobs import JobRunner, report
+from service.state import DiskCache, ResultCache, estimate_bytes
+
+
+def _wait_all(jobs, timeout=20):
+    for job in jobs:
+        assert job.wait(timeout), job
+
+
+def test_the_same_key_gives_the_same_job_and_runs_once():
+    runner = JobRunner(1)
+    calls = []
+    gate = threading.Event()
+
+    def work():
+        calls.append(1)
+        gate.wait(10)
+        return 42
+
+    first = runner.submit(("v1", "metrics", ("cluster", "a")), "a", work)
+    second = runner.submit(("v1", "metrics", ("cluster", "a")), "a", work)
+    gate.set()
+    _wait_all([first])
+    third = runner.submit(("v1", "metrics", ("cluster", "a")), "a", work)  # done: kept
+    assert first is second is third
+    assert first.state == "done" and first.result == 42 and first.progress == 1.0
+    assert calls == [1]
+    other = runner.submit(("v2", "metrics", ("cluster", "a")), "a", work)  # another version
+    _wait_all([other])
+    assert other is not first and calls == [1, 1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_more_jobs_run_at_once_than_workers(workers):
+    runner = JobRunner(workers)
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def work():
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.15)
+        with lock:
+            running[0] -= 1
+
+    jobs = [runner.submit(("v", "job", i), f"job {i}", work) for i in range(5)]
+    _wait_all(jobs)
+    assert peak[0] == workers == runner.peak_running
+    assert all(j.state == "done" for j in jobs)
+
+
+def test_a_failing_job_is_failed_with_its_error_logged_and_retried_on_resubmission(caplog):
+    runner = JobRunner(1)
+
+    def broken():
+        raise ValueError("no such figure")
+
+    job = runner.submit(("v", "broken", ()), "a broken figure", broken)
+    _wait_all([job])
+    assert job.state == "failed"
+    assert job.as_dict()["error"] == "ValueError: no such figure"
+    assert any("a broken figure" in r.getMessage() and r.exc_info for r in caplog.records)
+    again = runner.submit(("v", "broken", ()), "a broken figure", lambda: 1)
+    _wait_all([again])
+    assert again is not job and again.state == "done"
+
+
+def test_progress_is_reported_from_inside_the_computation():
+    runner = JobRunner(1)
+    seen = threading.Event()
+    proceed = threading.Event()
+
+    def work():
+        report("paths", 0.4)
+        seen.set()
+        proceed.wait(10)
+        report("null model 3/20", 0.2)  # progress never goes back
+        return None
+
+    job = runner.submit(("v", "p", ()), "the metrics", work)
+    assert seen.wait(10)
+    info = job.as_dict()
+    assert info == {"id": job.id, "url": f"/api/v1/jobs/{job.id}", "state": "running",
+                    "progress": 0.4, "message": "paths", "what": "the metrics"}
+    proceed.set()
+    _wait_all([job])
+    assert job.as_dict()["state"] == "done"
+
+
+def test_queued_jobs_of_an_older_graph_fail_and_finished_ones_are_forgotten():
+    runner = JobRunner(1)
+    gate = threading.Event()
+    blocker = runner.submit(("v1", "block", ()), "blocker", lambda: gate.wait(10))
+    queued = runner.submit(("v1", "later", ()), "later", lambda: 1)
+    time.sleep(0.1)
+    assert runner.forget_other_stamps("v2") == 1
+    assert queued.state == "failed" and "graph changed" in queued.error
+    gate.set()
+    _wait_all([blocker])
+    runner.forget_other_stamps("v2")
+    assert runner.get(blocker.id) is None and runner.get(queued.id) is None
+
+
+def test_history_is_bounded():
+    runner = JobRunner(1, history=3)
+    jobs = []
+    for i in range(6):
+        job = runner.submit(("v", "n", i), str(i), lambda: None)
+        _wait_all([job])
+        jobs.append(job)
+    runner.submit(("v", "n", 99), "last", lambda: None).wait(10)
+    assert len(runner.jobs()) <= 4
+    assert runner.get(jobs[0].id) is None
+
+
+def test_two_threads_asking_a_missing_result_compute_it_once():
+    cache = ResultCache(8)
+    calls = []
+    start = threading.Barrier(4)
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)
+        return {"value": 7}
+
+    results = []
+
+    def ask():
+        start.wait()
+        results.append(cache.get_or_compute(("v", "metrics", 1), compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert calls == [1]
+    assert len(results) == 4 and all(r is results[0] for r in results)
+
+
+def test_an_error_reaches_every_waiter_and_is_not_cached():
+    cache = ResultCache(8)
+    gate = threading.Event()
+    errors = []
+
+    def compute():
+        gate.wait(10)
+        raise KeyError("gone")
+
+    def ask():
+        try:
+            cache.get_or_compute(("v", "x", 1), compute)
+        except KeyError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(errors) == 2
+    assert cache.get_or_compute(("v", "x", 1), lambda: "ok") == "ok"
+
+
+def test_the_memory_cache_is_bounded_in_bytes_and_entries():
+    one = estimate_bytes(list(range(10_000)))
+    assert 80_000 <= one <= 800_000  # about 28 bytes per int plus 8 per slot
+    cache = ResultCache(100, max_bytes=int(one * 2.5))
+    for i in range(4):
+        cache.get_or_compute(("v", "big", i), lambda: list(range(10_000)))
+    assert len(cache) == 2 and cache.bytes <= cache.max_bytes
+    assert ("v", "big", 3) in cache and ("v", "big", 0) not in cache
+    small = ResultCache(3)
+    for i in range(5):
+        small.get_or_compute(("v", "n", i), lambda i=i: i)
+    assert len(small) == 3
+
+
+def test_the_disk_cache_keeps_results_per_stamp_and_prunes_the_others(tmp_path):
+    disk = DiskCache(tmp_path / "cache")
+    first = ResultCache(8, disk=disk)
+    key = ("3-abc", "metrics", (("cluster", "mnc"), (None, (), None, 1)))
+    value = {"rows": [("a", 1)], "by_year": {2012: 3}}
+    assert first.get_or_compute(key, lambda: value) == value
+    assert (tmp_path / "cache" / "3-abc" / "metrics").is_dir()
+    second = ResultCache(8, disk=disk)  # a new process on the same folder
+
+    def must_not_run():
+        raise AssertionError("computed again")
+
+    back = second.get_or_compute(key, must_not_run)
+    assert back == value and back["by_year"] == {2012: 3}  # int keys and tuples kept
+    assert not ResultCache(8, disk=disk).get_or_compute(("4-def", *key[1:]), lambda: None)
+    not_kept = ("3-abc", "graph", 1)  # large and quick to rebuild: memory only
+    second.get_or_compute(not_kept, lambda: 5)
+    assert not disk.contains(not_kept)
+    assert disk.prune("4-def") == ["3-abc"]
+    assert not disk.contains(key)
+
+
+def test_a_damaged_cache_file_is_ignored(tmp_path):
+    disk = DiskCache(tmp_path)
+    key = ("1-a", "metrics", ())
+    disk.save(key, {"x": 1})
+    disk.path(key).write_bytes(b"not a pickle")
+    assert ResultCache(4, disk=disk).get_or_compute(key, lambda: {"x": 2}) == {"x": 2}
