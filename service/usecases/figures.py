@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+import numpy as np
 
 from service.analytics import (
     betweenness_info,
@@ -43,9 +44,10 @@ from service.analytics.paths import (
     diameter_ifub,
     harmonic_info,
 )
+from service.analytics.projection import incidence_matrix
 from service.analytics.synergy import ei_index
 
-from .context import Context, build_graph
+from .context import Context, filter_records
 from .params import GroupFilter, GroupRef
 
 __all__ = ["METRIC_COLUMNS", "RANKED_METRICS", "HEADLINE", "actor_order", "clean",
@@ -133,18 +135,19 @@ def ecosystem_ei(ctx: Context, ref: GroupRef, flt: GroupFilter) -> float | None:
     members = set(ctx.graph(ref, flt))
 
     def compute():
-        actors, participations = ctx.store.neighbourhood(members)
-        around = build_graph(actors, participations, flt)
-        internal = external = 0
-        for member in members:
-            if member not in around:
-                continue
-            for other in around[member]:
-                if other in members:
-                    internal += 1  # seen from both ends: halved below
-                else:
-                    external += 1
-        internal //= 2
+        actors, participations = filter_records(*ctx.store.neighbourhood(members), flt)
+        ids = sorted({p["actor_id"] for p in participations})
+        if not ids:
+            return None
+        B, _projects = incidence_matrix(ids, [(p["actor_id"], p["project_id"])
+                                              for p in participations])
+        inside = np.fromiter((a in members for a in ids), dtype=bool, count=len(ids))
+        rows = np.flatnonzero(inside)
+        shared = (B[rows] @ B.T).tocoo()  # members x actors: projects in common
+        keep = (shared.data >= flt.min_weight) & (rows[shared.row] != shared.col)
+        partner_inside = inside[shared.col[keep]]
+        internal = int(partner_inside.sum()) // 2  # seen from both ends
+        external = int((~partner_inside).sum())
         total = internal + external
         return (external - internal) / total if total else None
 
