@@ -50,7 +50,13 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from bench.cordis_shape import comparison, scaled_targets, shape_figures, write_cordis_shape  # noqa: E402,E501
+from bench.cordis_shape import (  # noqa: E402
+    comparison,
+    read_rows,
+    scaled_targets,
+    shape_figures,
+    write_cordis_shape,
+)
 
 BIN = Path(sys.executable).parent
 SYNERGRAPH = str(BIN / "synergraph")
@@ -169,16 +175,14 @@ class Server:
 # -- the bare igraph and networkx references ------------------------------------------
 def _bare_graph(folder: Path, country: str | None = None):
     """The co-participation graph straight from the CSV files (numpy + igraph)."""
-    import csv
 
     import igraph as ig
     import scipy.sparse as sp
 
     pairs, country_of = set(), {}
-    with open(folder / "organization.csv", newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter=";"):
-            pairs.add((row["organisationID"], row["projectID"]))
-            country_of[row["organisationID"]] = row["country"]
+    for row in read_rows(folder / "organization.csv"):
+        pairs.add((row["organisationID"], row["projectID"]))
+        country_of[row["organisationID"]] = row["country"]
     orgs = sorted(o for o in country_of if country is None or country_of[o] == country)
     row_of = {o: i for i, o in enumerate(orgs)}
     pairs = [(o, p) for o, p in pairs if o in row_of]
@@ -439,22 +443,17 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
 
 
 def _largest_country(folder: Path) -> str:
-    import csv
     from collections import Counter
 
-    seen = {}
-    with open(folder / "organization.csv", newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter=";"):
-            seen[row["organisationID"]] = row["country"]
+    seen = {row["organisationID"]: row["country"]
+            for row in read_rows(folder / "organization.csv")}
     return Counter(seen.values()).most_common(1)[0][0]
 
 
 def _largest_project(folder: Path) -> str:
-    import csv
     from collections import Counter
 
-    with open(folder / "organization.csv", newline="", encoding="utf-8") as handle:
-        sizes = Counter(row["projectID"] for row in csv.DictReader(handle, delimiter=";"))
+    sizes = Counter(row["projectID"] for row in read_rows(folder / "organization.csv"))
     return sizes.most_common(1)[0][0]
 
 

@@ -268,24 +268,29 @@ def write_cordis_shape(folder: Path, *, scale: float = 1.0, seed: int = 2020) ->
             "participations": int(net["org_of"].size)}
 
 
+def read_rows(path: Path):
+    """The rows of a CORDIS file as dicts, ``;`` (upstream) or ``,`` delimited."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        delimiter = ";" if ";" in handle.readline() else ","
+        handle.seek(0)
+        yield from csv.DictReader(handle, delimiter=delimiter)
+
+
 def shape_figures(folder: Path) -> dict:
     """The calibration figures (keys of :data:`TARGETS`) measured on a CORDIS folder."""
     folder = Path(folder)
     pairs = set()
     country_of: dict[str, str] = {}
-    with open(folder / "organization.csv", newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        for row in reader:
-            pairs.add((row["organisationID"], row["projectID"]))
-            country_of[row["organisationID"]] = row["country"]
+    for row in read_rows(folder / "organization.csv"):
+        pairs.add((row["organisationID"], row["projectID"]))
+        country_of[row["organisationID"]] = row["country"]
     years = []
     project_ids = set()
     if (folder / "project.csv").is_file():
-        with open(folder / "project.csv", newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle, delimiter=";"):
-                project_ids.add(row["id"])
-                if row["startDate"][:4].isdigit():
-                    years.append(int(row["startDate"][:4]))
+        for row in read_rows(folder / "project.csv"):
+            project_ids.add(row["id"])
+            if (row.get("startDate") or "")[:4].isdigit():
+                years.append(int(row["startDate"][:4]))
     orgs = sorted(country_of)
     row_of = {o: i for i, o in enumerate(orgs)}
     projects = sorted({p for _, p in pairs} | project_ids)
