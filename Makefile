@@ -47,9 +47,11 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
+## bench_scale.py: what users run on a whole H2020-size network, in its own Neo4j
+## (BENCH_ARGS=--quick for a 1/10 size). bench_load.py and bench_analytics.py still run by
+## hand (bench_load empties the configured database).
 bench: install
-	$(BIN)/python bench/bench_load.py
-	$(BIN)/python bench/bench_analytics.py
+	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_concurrency.py
 

@@ -55,9 +55,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
-        shape = write_cordis_shape(folder, organisations=int(36_000 * args.scale),
-                                   projects=int(31_000 * args.scale),
-                                   participations=int(145_000 * args.scale))
+        shape = write_cordis_shape(folder, scale=args.scale)
         print(f"generated {shape} in {time.perf_counter() - t0:.1f} s")
         t0 = time.perf_counter()
         dataset, _ = read_cordis(folder)

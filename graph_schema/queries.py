@@ -456,6 +456,20 @@ RETURN size(matched) AS total,
 """
 
 # --------------------------------------------------------------------------------------
+# A group's neighbourhood (GraphStore.neighbourhood): every participation in the projects of
+# the given actors, partners abroad included, in one row — a country's or a cluster's E-I
+# index without the whole ecosystem's graph
+# --------------------------------------------------------------------------------------
+NEIGHBOURHOOD_PARTICIPATIONS = """
+UNWIND $ids AS id
+MATCH (:Actor {id: id})-[:PARTICIPATES_IN]->(p:Project)
+WITH DISTINCT p
+MATCH (p)<-[r:PARTICIPATES_IN]-(a:Actor)
+RETURN collect([a.id, a.kind, p.id, r.role, p.start_year, p.end_year,
+                [(p)-[:FUNDED_BY]->(g:Programme) | g.id]]) AS rows
+"""
+
+# --------------------------------------------------------------------------------------
 # Explorer pages: an actor's and a project's details (GraphStore.actor_detail, ...)
 # --------------------------------------------------------------------------------------
 ACTOR_DETAIL = """

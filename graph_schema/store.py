@@ -27,6 +27,7 @@ from neo4j.exceptions import (
 )
 
 from . import queries as q
+from ._gc import without_cyclic_gc
 from .model import NODE_LABELS, REL_TYPES, Dataset
 
 __all__ = ["DATABASE_ERRORS", "UNAVAILABLE_ERRORS", "GraphStore", "LoadReport"]
@@ -187,6 +188,7 @@ class GraphStore:
         }
 
     # -- writes ----------------------------------------------------------------------
+    @without_cyclic_gc
     def write(
         self,
         dataset: Dataset,
@@ -571,6 +573,20 @@ class GraphStore:
 
     def loads(self) -> list[dict]:
         return [r["load"] for r in self._read(q.LOADS)]
+
+    # -- a group's neighbourhood --------------------------------------------------------
+    def neighbourhood(self, actor_ids: Iterable[str]) -> tuple[list[dict], list[dict]]:
+        """The actors (``id``, ``kind``) and participations (as :meth:`all_participations`)
+        of every project the given actors take part in, partners outside them included."""
+        rows = self._read(q.NEIGHBOURHOOD_PARTICIPATIONS, ids=sorted(set(actor_ids)))[0]["rows"]
+        actors: dict[str, dict] = {}
+        out = []
+        for actor_id, kind, project_id, role, start, end, programmes in rows:
+            actors.setdefault(actor_id, {"id": actor_id, "kind": kind})
+            out.append({"actor_id": actor_id, "project_id": project_id, "role": role,
+                        "start_year": start, "end_year": end, "programmes": programmes})
+        out.sort(key=lambda r: (r["actor_id"], r["project_id"]))
+        return [actors[k] for k in sorted(actors)], out
 
     # -- explorer pages -----------------------------------------------------------------
     def actor_detail(self, actor_id: str) -> dict | None:

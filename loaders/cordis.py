@@ -21,6 +21,7 @@ the Synergraph model:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -28,6 +29,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+from graph_schema._gc import without_cyclic_gc
 from graph_schema.model import PARTICIPATION_ROLES, ActorKind, Dataset, ParticipationRole
 
 from .countries import country_name
@@ -121,14 +123,18 @@ def _date_of(raw: str) -> datetime | None:
         raise ValueError("not a date (YYYY-MM-DD, optionally followed by HH:MM:SS)") from None
 
 
+#: a load repeats the same few thousand dates hundreds of thousands of times
+_cached_date_of = functools.lru_cache(maxsize=65_536)(_date_of)
+
+
 def _year_of(raw: str) -> int | None:
-    date = _date_of(raw)
+    date = _cached_date_of(raw)
     return None if date is None else date.year
 
 
 def _update_key(raw: str) -> str:
     """``contentUpdateDate`` as a sortable text (empty: older than any date); it is valid."""
-    date = _date_of(raw)
+    date = _cached_date_of(raw)
     return "" if date is None else date.isoformat(sep=" ")
 
 
@@ -150,6 +156,7 @@ def _bool_flag(raw: str) -> bool | None:
     return None
 
 
+@without_cyclic_gc
 def read_cordis(
     folder: Path | str,
     *,
@@ -220,7 +227,7 @@ def read_cordis(
                            row.get(name_column, "").strip()):
             bad = True
         try:
-            _date_of(row.get("contentUpdateDate", ""))
+            _cached_date_of(row.get("contentUpdateDate", ""))
         except ValueError as exc:
             problems.append(Problem(file, line, "contentUpdateDate",
                                     shorten(row["contentUpdateDate"]), str(exc)))

@@ -403,24 +403,53 @@ NULL_FIGURES = (
 )
 
 
-def _figures_igraph(g, figures) -> dict:
+#: On graphs with more ties, the null model's transitivity reuses the triangle count of its
+#: average clustering (one triangle count per rewired graph instead of two).
+SHARED_TRIANGLES_MIN_TIES = 200_000
+
+
+def _sampled_path_length(giant, samples: int, seed: int) -> float:
+    """Mean distance from ``samples`` pivots (seeded) to the rest of a connected igraph
+    graph: the pivot estimate of its average path length (:mod:`.paths`)."""
+    size = giant.vcount()
+    rng = np.random.default_rng(seed)
+    sources = np.sort(rng.choice(size, size=min(samples, size), replace=False)).tolist()
+    D = np.asarray(giant.distances(source=sources), dtype=float)
+    return float((D.sum(axis=1) / (size - 1)).mean())
+
+
+def _figures_igraph(g, figures, *, path_samples: int | None = None,
+                    path_seed: int = 0) -> dict:
     out = {}
     n = g.vcount()
     comps = g.connected_components() if n else None
     sizes = np.asarray(comps.sizes(), dtype=float) if n else np.zeros(0)
+    local = None
+    if n and "average_clustering" in figures:
+        local = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=float)
     for f in figures:
         if f == "average_clustering":
-            out[f] = float(np.mean(g.transitivity_local_undirected(mode="zero"))) if n else 0.0
+            out[f] = float(np.mean(local)) if n else 0.0
+        elif f == "transitivity" and local is not None and g.ecount() > SHARED_TRIANGLES_MIN_TIES:
+            # from the same triangle count: 3 x triangles / connected triples, both exact
+            # integers (each actor's triangles are its clustering x its pairs of partners);
+            # equal to igraph's own up to the last bit of rounding
+            d = np.asarray(g.degree(), dtype=float)
+            pairs = d * (d - 1) / 2
+            triangles3 = float(np.rint(local * pairs).sum())
+            triples = float(pairs.sum())
+            out[f] = triangles3 / triples if triples else 0.0
         elif f == "transitivity":
             t = g.transitivity_undirected(mode="zero")
             out[f] = 0.0 if t != t else float(t)
         elif f == "average_path_length":
             giant = comps.giant() if n else None
-            out[f] = (
-                float(giant.average_path_length(directed=False))
-                if giant is not None and giant.vcount() > 1
-                else 0.0
-            )
+            if giant is None or giant.vcount() < 2:
+                out[f] = 0.0
+            elif path_samples is not None and giant.vcount() > path_samples:
+                out[f] = _sampled_path_length(giant, path_samples, path_seed)
+            else:
+                out[f] = float(giant.average_path_length(directed=False))
         elif f == "diameter":
             giant = comps.giant() if n else None
             out[f] = float(giant.diameter(directed=False)) if giant is not None else 0.0
@@ -444,6 +473,7 @@ def null_model(
     seed: int = 0,
     figures: Iterable[str] = NULL_FIGURES,
     swaps_per_edge: int = 10,
+    path_samples: int | None = None,
 ) -> dict:
     r"""Compare cohesion figures with degree-preserving random rewirings.
 
@@ -458,6 +488,11 @@ def null_model(
         Subset of :data:`NULL_FIGURES` (plus ``"diameter"``).
     swaps_per_edge : int, default 10
         Rewiring trials per edge (igraph ``rewire(n=swaps_per_edge*m)``).
+    path_samples : int or None, default None
+        ``None``: the average path length of each rewired graph is exact (all pairs);
+        an int: estimated from that many pivots of its largest component (seeded per
+        run), the policy of :mod:`service.analytics.paths`; the observed graph's value
+        then uses the same estimator, so that like is compared with like.
 
     Returns
     -------
@@ -465,7 +500,7 @@ def null_model(
         figure -> ``{"observed", "null_mean", "null_std", "z", "percentile"}``
         where ``z = (observed − mean)/std`` (``None`` if std = 0) and
         ``percentile`` is the share (0–100) of null values ≤ observed.
-        Key ``"_meta"`` records ``runs, seed, swaps_per_edge``.
+        Key ``"_meta"`` records ``runs, seed, swaps_per_edge, path_samples``.
 
     Examples
     --------
@@ -489,7 +524,7 @@ def null_model(
     """
     g, _ = igraph_view(G)
     figures = tuple(figures)
-    observed = _figures_igraph(g, figures)
+    observed = _figures_igraph(g, figures, path_samples=path_samples, path_seed=seed)
     seeds = np.random.default_rng(seed).integers(0, 2**63 - 1, size=runs)
     samples = {f: [] for f in figures}
     m = g.ecount()
@@ -498,7 +533,8 @@ def null_model(
         if m >= 2:
             with igraph_rng(s):
                 h.rewire(n=swaps_per_edge * m, allowed_edge_types="simple")
-        for f, x in _figures_igraph(h, figures).items():
+        for f, x in _figures_igraph(h, figures, path_samples=path_samples,
+                                    path_seed=s % 2**32).items():
             samples[f].append(x)
     out: dict = {}
     for f in figures:
@@ -515,4 +551,6 @@ def null_model(
             "percentile": pct,
         }
     out["_meta"] = {"runs": runs, "seed": seed, "swaps_per_edge": swaps_per_edge}
+    if path_samples is not None:
+        out["_meta"]["path_samples"] = path_samples
     return out

@@ -15,6 +15,11 @@ diameter                      always exact                 iFUB (Crescenzi et al
 ============================  ===========================  ===================================
 
 Each ``*_info`` function returns the values and a :class:`Method` saying what was run.
+
+The three estimates share ONE search: the ``k`` pivots are drawn (seeded) in the largest
+component, one BFS runs from each (:func:`pivot_search`, cached on the graph), and
+closeness, harmonic centrality and the average path length are all read off its sums;
+every other component is small and computed exactly.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
 from scipy.sparse import csgraph
 
-from ._graph import csr_view, igraph_view
+from ._graph import _cached, csr_view, igraph_view
 
 __all__ = [
     "AUTO_PATH_SAMPLES",
@@ -36,6 +41,7 @@ __all__ = [
     "closeness_info",
     "diameter_ifub",
     "harmonic_info",
+    "pivot_search",
 ]
 
 #: Closeness, harmonic and average path length are exact up to this many actors.
@@ -80,6 +86,90 @@ def _distance_rows(G, weight: str | None, sources: np.ndarray, chunk: int = 64):
         D = csgraph.shortest_path(A, directed=False, unweighted=weight is None,
                                   indices=part)
         yield part, np.atleast_2d(D)
+
+
+@dataclass(frozen=True)
+class PivotSearch:
+    """Sums of one shortest-path search from ``k`` pivots of the largest component."""
+
+    #: node indices (of the graph's view) of the largest component, and the pivots
+    members: np.ndarray
+    sources: np.ndarray
+    #: per node: sum of finite distances to the pivots, sum of 1/distance (0 for itself)
+    total_distance: np.ndarray
+    total_inverse: np.ndarray
+    #: per pivot: mean distance to the rest of the largest component
+    source_means: np.ndarray
+    #: component label and size of every node
+    membership: np.ndarray
+    sizes: np.ndarray
+
+
+def pivot_search(G, k: int, *, seed: int = 0, weight: str | None = None) -> PivotSearch:
+    """One BFS (Dijkstra with ``weight``) from each of ``k`` pivots drawn uniformly without
+    replacement (seeded) in the largest component; cached on the graph, so closeness,
+    harmonic centrality and the average path length of one graph share it.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    k : int
+        Pivots (at most the size of the largest component).
+    seed : int, default 0
+    weight : str or None
+        Edge attribute used as a distance.
+
+    Returns
+    -------
+    PivotSearch
+
+    Examples
+    --------
+    >>> search = pivot_search(nx.path_graph(4), 2, seed=0)
+    >>> search.sources.size, search.total_distance.shape
+    (2, (4,))
+    """
+
+    def build() -> PivotSearch:
+        g, view = igraph_view(G, weight)
+        n = len(view.nodes)
+        comps = g.connected_components()
+        membership = np.asarray(comps.membership, dtype=np.int64)
+        sizes = np.asarray(comps.sizes(), dtype=np.int64)
+        giant = int(np.argmax(sizes))
+        members = np.flatnonzero(membership == giant)
+        count = min(int(k), members.size)
+        sources = members[_pivots(members.size, count, seed)]
+        total = np.zeros(n)
+        inverse = np.zeros(n)
+        means = []
+        for _part, D in _distance_rows(G, weight, sources):
+            finite = np.isfinite(D)
+            total += np.where(finite, D, 0.0).sum(axis=0)
+            with np.errstate(divide="ignore"):
+                inverse += np.where(finite & (D > 0), 1.0 / D, 0.0).sum(axis=0)
+            means.extend((D[:, members].sum(axis=1) / max(members.size - 1, 1)).tolist())
+        return PivotSearch(members, sources, total, inverse, np.asarray(means), membership,
+                           sizes)
+
+    return _cached(G, "pivot-search", (weight, int(k), int(seed)), build)
+
+
+def _exact_outside(G, search: PivotSearch, weight: str | None, figure: str) -> tuple:
+    """Exact closeness (normalised within the component) or harmonic centrality of the
+    nodes outside the largest component: ``(indices, values)``."""
+    g, _view = igraph_view(G, weight)
+    giant = search.membership[search.members[0]] if search.members.size else -1
+    rest = np.flatnonzero(search.membership != giant)
+    if not rest.size:
+        return rest, np.zeros(0)
+    sub = g.induced_subgraph(rest.tolist())
+    wts = "weight" if weight is not None else None
+    if figure == "closeness":
+        values = sub.closeness(weights=wts, normalized=True)
+    else:
+        values = sub.harmonic_centrality(weights=wts, normalized=False)
+    return rest, np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
 
 
 def _hoeffding(k: int, spread: float = 1.0) -> float:
@@ -130,11 +220,15 @@ def harmonic_info(G, *, k: int | str | None = "auto", seed: int = 0,
 
     Notes
     -----
-    Estimator: :math:`\hat H(v) = \frac{n-1}{|S \setminus \{v\}|}\sum_{s \in S, s \ne v}
-    1/d(s, v)` over the pivots *S*. Unweighted, each term lies in [0, 1], so by
-    Hoeffding's inequality :math:`|\hat H(v) - H(v)|/(n-1) \le \sqrt{\ln(2/\delta)/(2k)}`
-    for each actor with probability :math:`1-\delta` (the bound stated in the result,
-    δ = 5 %). With distances (``weight``) the terms are bounded by 1/(smallest distance).
+    Estimator, for an actor *v* of the largest component (*r* actors), over the pivots *S*
+    drawn in it (:func:`pivot_search`, shared with closeness and the average path length):
+    :math:`\hat H(v) = \frac{r-1}{|S \setminus \{v\}|}\sum_{s \in S, s \ne v} 1/d(s, v)`
+    (actors of other components add nothing to *H(v)*). Unweighted, each term lies in
+    [0, 1], so by Hoeffding's inequality :math:`|\hat H(v) - H(v)|/(r-1) \le
+    \sqrt{\ln(2/\delta)/(2k)}` for each actor with probability :math:`1-\delta`, hence
+    also divided by *n − 1* (the bound stated in the result, δ = 5 %). With distances
+    (``weight``) the terms are bounded by 1/(smallest distance). The other components
+    are small and computed exactly.
 
     References
     ----------
@@ -153,22 +247,25 @@ def harmonic_info(G, *, k: int | str | None = "auto", seed: int = 0,
         h = np.asarray(g.harmonic_centrality(weights=wts, normalized=False), dtype=float)
         return dict(zip(view.nodes, h.tolist(), strict=True)), Method(
             True, "exact (all sources)")
-    sources = _pivots(n, samples, seed)
-    total = np.zeros(n)
-    for _part, D in _distance_rows(G, weight, sources):
-        with np.errstate(divide="ignore"):
-            inv = np.where(np.isfinite(D) & (D > 0), 1.0 / D, 0.0)
-        total += inv.sum(axis=0)
-    counts = np.full(n, float(samples))
+    search = pivot_search(G, samples, seed=seed, weight=weight)
+    members, sources = search.members, search.sources
+    k_giant = sources.size
+    r = float(members.size)
+    counts = np.full(n, float(k_giant))
     counts[sources] -= 1  # a pivot does not count its distance to itself
-    estimate = (n - 1) * total / np.maximum(counts, 1)
+    estimate = np.zeros(n)
+    estimate[members] = (r - 1) * search.total_inverse[members] / np.maximum(
+        counts[members], 1)
+    rest, exact_rest = _exact_outside(G, search, weight, "harmonic")
+    estimate[rest] = exact_rest
     spread = 1.0
     if weight is not None:
         smallest = float(np.min(graph_weights(G, weight))) if G.number_of_edges() else 1.0
         spread = 1.0 / smallest if smallest > 0 else 1.0
-    bound = _hoeffding(samples, spread)
+    bound = _hoeffding(k_giant, spread)
     return dict(zip(view.nodes, estimate.tolist(), strict=True)), Method(
-        False, "pivot sampling (Eppstein-Wang)", samples, seed,
+        False, "pivot sampling in the largest component (Eppstein-Wang); other "
+               "components exact", k_giant, seed,
         f"harmonic / (n-1) within ±{bound:.4f} of the exact value for each actor, "
         f"with {CONFIDENCE:.0%} probability (Hoeffding)", bound)
 
@@ -225,33 +322,20 @@ def closeness_info(G, *, k: int | str | None = "auto", seed: int = 0,
         from .centrality import closeness
 
         return closeness(G, weight=weight), Method(True, "exact (all sources)")
-    comps = g.connected_components()
-    membership = np.asarray(comps.membership)
-    sizes = np.asarray(comps.sizes(), dtype=float)
-    r = sizes[membership]
-    giant = int(np.argmax(sizes))
-    members = np.flatnonzero(membership == giant)
+    search = pivot_search(G, samples, seed=seed, weight=weight)
+    members, sources = search.members, search.sources
+    r = search.sizes[search.membership].astype(float)
+    k_giant = sources.size
     c = np.zeros(n)
-    # the largest component: pivots drawn in it (Eppstein-Wang)
-    k_giant = min(samples, len(members))
-    sources = members[_pivots(len(members), k_giant, seed)]
-    total = np.zeros(n)
-    for _part, D in _distance_rows(G, weight, sources):
-        total += np.where(np.isfinite(D), D, 0.0).sum(axis=0)
     hits = np.full(n, float(k_giant))
     hits[sources] -= 1  # a pivot's distance to itself is not a partner
-    mean_distance = total[members] / np.maximum(hits[members], 1)
+    mean_distance = search.total_distance[members] / np.maximum(hits[members], 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         c[members] = np.where(mean_distance > 0,
                               ((r[members] - 1) / (n - 1)) / mean_distance, 0.0)
     # every other component: exact (each is small next to the largest one)
-    rest = np.flatnonzero(membership != giant)
-    if rest.size:
-        sub = g.induced_subgraph(rest.tolist())
-        wts = "weight" if weight is not None else None
-        inner = np.nan_to_num(np.asarray(sub.closeness(weights=wts, normalized=True),
-                                         dtype=float), nan=0.0)
-        c[rest] = inner * (r[rest] - 1) / (n - 1)
+    rest, inner = _exact_outside(G, search, weight, "closeness")
+    c[rest] = inner * (r[rest] - 1) / (n - 1)
     diameter = diameter_ifub(G)
     bound = _hoeffding(max(k_giant, 1), float(diameter or 1))
     unit = "distance units" if weight is not None else "hops"
@@ -293,6 +377,10 @@ def diameter_ifub(G) -> int:
        diameter of real-world undirected graphs", Theor. Comput. Sci. 514, 84-95 (2013).
        doi:10.1016/j.tcs.2012.09.018
     """
+    return _cached(G, "diameter-ifub", None, lambda: _ifub(G))
+
+
+def _ifub(G) -> int:
     g, _view = igraph_view(G, None)
     if g.vcount() == 0:
         return 0
@@ -369,12 +457,7 @@ def average_path_length_info(G, *, k: int | str | None = "auto",
         giant = g.induced_subgraph(members.tolist())
         return float(giant.average_path_length(directed=False)), Method(
             True, "exact (all pairs)"), None
-    chosen = members[_pivots(size, samples, seed)]
-    means = []
-    for _part, D in _distance_rows(G, None, chosen):
-        sub = D[:, members]
-        means.extend((sub.sum(axis=1) / (size - 1)).tolist())
-    means_arr = np.asarray(means)
+    means_arr = pivot_search(G, samples, seed=seed).source_means
     value = float(means_arr.mean())
     half = 1.96 * float(means_arr.std(ddof=1)) / math.sqrt(len(means_arr))
     return value, Method(False, "sampled sources in the largest component", samples, seed,

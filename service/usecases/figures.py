@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+import numpy as np
 
 from service.analytics import (
     betweenness_info,
@@ -32,7 +33,7 @@ from service.analytics import (
     rank_and_percentile,
     strength,
 )
-from service.analytics._graph import igraph_view
+from service.analytics._graph import igraph_view, new_version
 from service.analytics.brokerage import constraint, effective_size
 from service.analytics.cohesion import NULL_FIGURES, cohesion_summary, null_model
 from service.analytics.communities import louvain, modularity
@@ -43,9 +44,10 @@ from service.analytics.paths import (
     diameter_ifub,
     harmonic_info,
 )
+from service.analytics.projection import incidence_matrix
 from service.analytics.synergy import ei_index
 
-from .context import Context
+from .context import Context, filter_records
 from .params import GroupFilter, GroupRef
 
 __all__ = ["METRIC_COLUMNS", "RANKED_METRICS", "HEADLINE", "actor_order", "clean",
@@ -55,9 +57,12 @@ __all__ = ["METRIC_COLUMNS", "RANKED_METRICS", "HEADLINE", "actor_order", "clean
 METRIC_COLUMNS = ("id", "name", "kind", "clusters", "degree", "strength", "betweenness",
                   "closeness", "harmonic", "eigenvector", "pagerank", "clustering",
                   "constraint", "effective_size", "community")
-#: The null model rewires ties ``runs`` times; runs are capped so that runs x ties stays
-#: under this budget (20 runs up to 200,000 ties).
-NULL_MODEL_BUDGET = 4_000_000
+#: The null model's cost bound: rewiring trials in all (runs x trials per tie x ties; about
+#: 1 µs each). 20 runs of 10 trials per tie up to 50,000 ties; above, fewer trials per tie
+#: (down to 2), then fewer runs (down to 3) — :func:`null_model_plan`.
+NULL_MODEL_BUDGET = 10_000_000
+#: Pivots of the average path length of each rewired graph above the exact threshold.
+NULL_PATH_SAMPLES = 32
 RANKED_METRICS = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
 #: The headline figures of a group (pages, ``/api/v1/clusters/<id>``, CLI).
 HEADLINE = ("nodes", "edges", "density", "isolates", "components", "projects",
@@ -100,7 +105,9 @@ def _with_distance(graph: nx.Graph) -> nx.Graph:
     weighted = graph.copy()
     for _u, _v, data in weighted.edges(data=True):
         data["distance"] = 1.0 / data.get("weight", 1)
-    weighted.graph.pop("version", None)  # a modified copy must not share cached views
+    # a modified copy must not share cached views, but keeps its own (one pivot search
+    # for closeness and harmonic)
+    weighted.graph["version"] = new_version()
     return weighted
 
 
@@ -120,21 +127,31 @@ def communities_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter,
 
 def ecosystem_ei(ctx: Context, ref: GroupRef, flt: GroupFilter) -> float | None:
     """E-I index of a group in the (filtered) ecosystem: (ties leaving it − ties inside) /
-    all its ties; ``None`` when the group has no tie."""
-    ecosystem = ctx.graph(None, flt)
+    all its ties; ``None`` when the group has no tie.
+
+    Counted on the group's neighbourhood (its members' projects with every participant,
+    :meth:`GraphStore.neighbourhood`), not on the ecosystem's graph: every tie of a member
+    is a shared project of that member, so the ties counted are the ecosystem's own."""
     members = set(ctx.graph(ref, flt))
-    internal = external = 0
-    for member in members:
-        if member not in ecosystem:
-            continue
-        for other in ecosystem[member]:
-            if other in members:
-                internal += 1  # seen from both ends: halved below
-            else:
-                external += 1
-    internal //= 2
-    total = internal + external
-    return (external - internal) / total if total else None
+
+    def compute():
+        actors, participations = filter_records(*ctx.store.neighbourhood(members), flt)
+        ids = sorted({p["actor_id"] for p in participations})
+        if not ids:
+            return None
+        B, _projects = incidence_matrix(ids, [(p["actor_id"], p["project_id"])
+                                              for p in participations])
+        inside = np.fromiter((a in members for a in ids), dtype=bool, count=len(ids))
+        rows = np.flatnonzero(inside)
+        shared = (B[rows] @ B.T).tocoo()  # members x actors: projects in common
+        keep = (shared.data >= flt.min_weight) & (rows[shared.row] != shared.col)
+        partner_inside = inside[shared.col[keep]]
+        internal = int(partner_inside.sum()) // 2  # seen from both ends
+        external = int((~partner_inside).sum())
+        total = internal + external
+        return (external - internal) / total if total else None
+
+    return ctx.cached("group-ei", ((ref.kind, ref.id), flt.key()), compute)
 
 
 def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, *,
@@ -172,16 +189,23 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
             return None
         figures = NULL_FIGURES
         notes = []
+        edges = graph.number_of_edges()
+        path_samples = None
         if graph.number_of_nodes() > EXACT_PATHS_MAX_NODES:
-            figures = tuple(f for f in NULL_FIGURES if f != "average_path_length")
-            notes.append(f"average path length left out of the null model above "
-                         f"{EXACT_PATHS_MAX_NODES:,} actors (one all-pairs search per run)")
-        ran = min(runs, max(2, NULL_MODEL_BUDGET // max(graph.number_of_edges(), 1)))
+            path_samples = NULL_PATH_SAMPLES
+            notes.append(f"average path length of the observed and of each rewired graph "
+                         f"estimated from {NULL_PATH_SAMPLES} pivots above "
+                         f"{EXACT_PATHS_MAX_NODES:,} actors")
+        ran, swaps = null_model_plan(runs, edges)
+        if swaps < 10:
+            notes.append(f"{swaps} rewiring trials per tie instead of 10 (at most "
+                         f"{NULL_MODEL_BUDGET:,} trials in all)")
         if ran < runs:
-            notes.append(f"{ran} of the {runs} runs asked: each run rewires "
-                         f"{graph.number_of_edges():,} ties ten times")
+            notes.append(f"{ran} of the {runs} runs asked (at most {NULL_MODEL_BUDGET:,} "
+                         f"rewiring trials in all; {edges:,} ties)")
         ctx.progress(f"null model ({ran} runs)", 0.8)
-        null = null_model(graph, runs=ran, seed=seed, figures=figures)
+        null = null_model(graph, runs=ran, seed=seed, figures=figures,
+                          swaps_per_edge=swaps, path_samples=path_samples)
         meta = {**null.get("_meta", {}), "runs_requested": runs, "figures": list(figures),
                 "notes": notes}
         return {"figures": {k: v for k, v in null.items() if not k.startswith("_")},
@@ -189,6 +213,22 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
 
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), runs, seed)
     return ctx.cached("null-model", key, compute)
+
+
+def null_model_plan(runs: int, edges: int) -> tuple[int, int]:
+    """(runs, rewiring trials per tie) within :data:`NULL_MODEL_BUDGET`.
+
+    >>> null_model_plan(20, 40_000), null_model_plan(20, 936_000), null_model_plan(20, 4_000_000)
+    ((20, 10), (5, 2), (3, 2))
+    """
+    edges = max(edges, 1)
+    swaps = 10
+    if runs * swaps * edges > NULL_MODEL_BUDGET:
+        swaps = max(2, NULL_MODEL_BUDGET // (runs * edges))
+    ran = runs
+    if ran * swaps * edges > NULL_MODEL_BUDGET:
+        ran = min(runs, max(3, NULL_MODEL_BUDGET // (swaps * edges)))
+    return ran, swaps
 
 
 def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: bool,

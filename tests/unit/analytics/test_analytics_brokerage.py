@@ -115,3 +115,20 @@ def test_articulation_points_and_bridges_match_networkx():
         ours = {frozenset(e) for e in B.bridges(G)}
         assert ours == {frozenset(e) for e in nx.bridges(G)}
     assert B.articulation_points(nx.Graph()) == [] and B.bridges(nx.Graph()) == []
+
+
+@pytest.mark.parametrize("name", list(_graphs()))
+def test_hub_path_of_effective_size_matches_networkx(name, monkeypatch):
+    # the triangle-count path taken above SPARSE_PRODUCT_MAX_WORK (large hubs), forced here
+    monkeypatch.setattr(B, "SPARSE_PRODUCT_MAX_WORK", 0)
+    G = _graphs()[name]
+    _cmp_nan(B.effective_size(G), nx.effective_size(G))
+
+
+@pytest.mark.parametrize("name", list(_graphs()))
+def test_hub_path_of_constraint_matches_networkx(name, monkeypatch):
+    monkeypatch.setattr(B, "SPARSE_PRODUCT_MAX_WORK", 0)
+    G = _graphs()[name]
+    _cmp_nan(B.constraint(G), nx.constraint(G))
+    if name in ("karate", "les_mis"):
+        _cmp_nan(B.constraint(G, weight="weight"), nx.constraint(G, weight="weight"))

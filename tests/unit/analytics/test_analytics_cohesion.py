@@ -121,3 +121,13 @@ def test_null_model_diameter_and_degenerate_graphs():
     c = K.null_model(nx.complete_graph(5), runs=3, figures=["transitivity"])
     assert c["transitivity"]["null_std"] == 0.0 and c["transitivity"]["z"] is None
     assert c["transitivity"]["percentile"] == 100.0
+
+
+def test_null_model_transitivity_from_the_shared_triangle_count(monkeypatch):
+    # the path taken above SHARED_TRIANGLES_MIN_TIES ties, forced on a small graph
+    monkeypatch.setattr(K, "SHARED_TRIANGLES_MIN_TIES", 0)
+    G = nx.powerlaw_cluster_graph(400, 3, 0.4, seed=5)
+    res = K.null_model(G, runs=3, seed=1, figures=["average_clustering", "transitivity"])
+    assert res["transitivity"]["observed"] == pytest.approx(nx.transitivity(G), rel=1e-12)
+    assert res["average_clustering"]["observed"] == pytest.approx(nx.average_clustering(G))
+    assert 0 < res["transitivity"]["null_mean"] < res["transitivity"]["observed"]

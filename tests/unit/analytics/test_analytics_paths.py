@@ -94,3 +94,55 @@ def test_diameter_of_the_largest_component(graph):
     giant = graph.subgraph(max(nx.connected_components(graph), key=len))
     assert diameter_ifub(graph) == nx.diameter(giant)
     assert diameter_ifub(nx.empty_graph(3)) == 0
+
+
+def test_one_pivot_search_serves_closeness_harmonic_and_path_length(graph, monkeypatch):
+    G = graph.copy()
+    G.graph["version"] = 99  # a fresh cache
+    calls = []
+    original = paths._distance_rows
+
+    def counting(*args, **kwargs):
+        calls.append(args[2].size)
+        yield from original(*args, **kwargs)
+
+    monkeypatch.setattr(paths, "_distance_rows", counting)
+    _, close_how = closeness_info(G, k=90, seed=4)
+    _, harm_how = harmonic_info(G, k=90, seed=4)
+    _, path_how, _ = average_path_length_info(G, k=90, seed=4)
+    assert calls == [90]  # one search of 90 pivots, in one chunk, for all three
+    assert close_how.sample == harm_how.sample == path_how.sample == 90
+
+
+def test_shared_pivot_harmonic_within_its_bound_and_exact_outside(graph):
+    n = graph.number_of_nodes()
+    values, how = harmonic_info(graph, k=120, seed=11)
+    exact = nx.harmonic_centrality(graph)
+    giant = max(nx.connected_components(graph), key=len)
+    assert max(abs(values[v] - exact[v]) / (n - 1) for v in giant) <= how.error
+    for v in set(graph) - giant:  # the small component and the isolate: exact
+        assert values[v] == pytest.approx(exact[v], abs=1e-12)
+    assert "largest component" in how.method
+
+
+def test_pivot_path_length_with_every_node_a_pivot_is_exact():
+    import igraph as ig
+
+    from service.analytics.cohesion import _sampled_path_length
+
+    g = ig.Graph.Lattice([6, 4], circular=False)
+    G = nx.grid_2d_graph(6, 4)
+    assert _sampled_path_length(g, 24, 0) == pytest.approx(nx.average_shortest_path_length(G))
+
+
+def test_null_model_with_pivot_path_lengths_says_so(graph):
+    from service.analytics.cohesion import null_model
+
+    res = null_model(graph, runs=3, seed=2, figures=["average_path_length"], path_samples=40)
+    assert res["_meta"]["path_samples"] == 40
+    giant = graph.subgraph(max(nx.connected_components(graph), key=len))
+    exact = nx.average_shortest_path_length(giant)
+    # the observed value uses the same 40-pivot estimator: close to the exact one
+    assert abs(res["average_path_length"]["observed"] - exact) < 0.1 * exact
+    # rewiring a small world shortens its paths
+    assert res["average_path_length"]["null_mean"] < res["average_path_length"]["observed"]
