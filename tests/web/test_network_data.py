@@ -41,6 +41,13 @@ class _Store:
     def graph_version(self) -> int:
         return 0
 
+    def neighbourhood(self, actor_ids):
+        """Every participation in the given actors' projects (a group's E-I index)."""
+        projects = {p["project_id"] for p in PARTICIPATIONS if p["actor_id"] in set(actor_ids)}
+        parts = [p for p in PARTICIPATIONS if p["project_id"] in projects]
+        ids = {p["actor_id"] for p in parts}
+        return [a for a in ACTORS if a["id"] in ids], parts
+
 
 class StaticContext(Context):
     """The use-case context on the hand-made records above (no database)."""
