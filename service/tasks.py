@@ -98,6 +98,14 @@ def _actor(ctx, actor_id, hops, ego):
     return True
 
 
+@_task("network-file")
+def _network_file(ctx, ref, flt, fmt):
+    from service.usecases.partnership import partnership_file
+
+    partnership_file(ctx, ref, flt, fmt)
+    return True
+
+
 @_task("warm")
 def _warm(ctx, ref):
     from service.warming import warm_group

@@ -17,11 +17,14 @@ from flask import Blueprint, Response, current_app, request
 
 from service.errors import BadParameter, NotFound
 from service.exports import FORMATS, UnknownCluster, export_bytes
-from service.network_export import NETWORK_FORMATS, network_bytes
+from service.jobs import PRIORITY_REQUEST, ask, group_actors
+from service.network_export import NETWORK_FORMATS
 from service.usecases import GroupRef
-from service.usecases.partnership import partnership_network
+from service.usecases.params import arg_int
+from service.usecases.partnership import partnership_file
 
 from . import _bad_parameter, _known_parameters, _not_found, context, group_filter, problem
+from .jobs import ACCEPTED, WAIT_PARAM, accepted
 from .openapi import documented, param
 from .schemas import FILTER_PARAMS
 
@@ -67,7 +70,8 @@ NETWORK_SUFFIXES = {"gexf": "gexf", "graphml": "graphml", "csv.zip": "csv"}
 _NETWORK_FILE = "network.<any(gexf, graphml, 'csv.zip'):suffix>"
 _NETWORK_RESPONSES = {200: ("The file: GEXF, GraphML, or a zip of nodes.csv, edges.csv and "
                             "meta.json", {"_media": sorted({media for media, _ in
-                                                            NETWORK_FORMATS.values()})})}
+                                                            NETWORK_FORMATS.values()})}),
+                      **dict([ACCEPTED])}
 _NETWORK_NOTE = ("The weighted actor-actor partnership network (ties weighted by shared "
                  "projects, with the start years of the first and last shared project), each "
                  "actor with every metric column of /metrics for the same group and filter. "
@@ -75,19 +79,36 @@ _NETWORK_NOTE = ("The weighted actor-actor partnership network (ties weighted by
 
 
 def _network_file(ref: GroupRef | None, suffix: str):
+    """The file, or (a large group whose file is not cached yet) ``202`` with the job that
+    writes it: the job's ``result`` is ``{"download": URL}``, this same URL, which then
+    answers the file from the cache."""
     ctx = context()
     flt = group_filter()
     if ref is not None:
         ctx.describe(ref)
-    content, media_type, filename = network_bytes(partnership_network(ctx, ref, flt),
-                                                  NETWORK_SUFFIXES[suffix])
+    fmt = NETWORK_SUFFIXES[suffix]
+    wait = arg_int(request.args, "wait", 0, 0, 60)
+    download = request.full_path.rstrip("?")
+    key = (None if ref is None else (ref.kind, ref.id), flt.key(), fmt)
+    job = ask(current_app.extensions["synergraph"], "api:network-file", key,
+              ("network-file", (ref, flt, fmt)),
+              what=f"partnership network ({suffix}) of "
+                   + ("the ecosystem" if ref is None else f"{ref.kind} {ref.id}"),
+              actors=group_actors(ctx, ref), wait=wait, priority=PRIORITY_REQUEST,
+              render=lambda: {"download": download})
+    if job is not None:
+        if job.state == "failed":
+            return problem(500, "job-failed", "The computation failed", job.error or "",
+                           job=job.as_dict())
+        return accepted(job)
+    content, media_type, filename = partnership_file(ctx, ref, flt, fmt)
     return Response(content, mimetype=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @exports_blueprint.route("/" + _NETWORK_FILE)
 @documented("The ecosystem's partnership network (GEXF, GraphML or CSV)", tags=("exports",),
-            params=FILTER_PARAMS, errors=(400,), description=_NETWORK_NOTE,
+            params=(*FILTER_PARAMS, WAIT_PARAM), errors=(400,), description=_NETWORK_NOTE,
             responses=_NETWORK_RESPONSES)
 def ecosystem_network_file(suffix: str):
     return _network_file(None, suffix)
@@ -95,7 +116,7 @@ def ecosystem_network_file(suffix: str):
 
 @exports_blueprint.route("/<any(clusters, countries):kind>/<group_id>/" + _NETWORK_FILE)
 @documented("A cluster's or a country's partnership network (GEXF, GraphML or CSV)",
-            tags=("exports",), params=FILTER_PARAMS, description=_NETWORK_NOTE,
+            tags=("exports",), params=(*FILTER_PARAMS, WAIT_PARAM), description=_NETWORK_NOTE,
             responses=_NETWORK_RESPONSES)
 def group_network_file(kind: str, group_id: str, suffix: str):
     return _network_file(GroupRef.from_path(kind, group_id), suffix)

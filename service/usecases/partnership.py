@@ -53,6 +53,19 @@ def partnership_network(ctx: Context, ref: GroupRef | None,
     return ctx.cached("partnership-network", key, lambda: _network(ctx, ref, flt))
 
 
+def partnership_file(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None,
+                     fmt: str) -> tuple[bytes, str, str]:
+    """The partnership network as a file: ``(content, media type, file name)`` in ``fmt``
+    (:data:`service.network_export.NETWORK_FORMATS`), cached per graph version like the
+    network itself (writing the GEXF of a whole programme takes minutes)."""
+    from service.network_export import network_bytes
+
+    flt = flt or GroupFilter()
+    key = (None if ref is None else (ref.kind, ref.id), flt.key(), fmt)
+    return ctx.cached("partnership-file", key,
+                      lambda: network_bytes(partnership_network(ctx, ref, flt), fmt))
+
+
 def _network(ctx: Context, ref: GroupRef | None, flt: GroupFilter) -> dict:
     group = {"kind": "ecosystem", "id": None, "name": "Ecosystem"}
     if ref is not None:

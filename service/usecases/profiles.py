@@ -53,11 +53,13 @@ def track_record(ctx: Context) -> dict:
 
 def recommendations(ctx: Context, actor_id: str, *, top: int = 20) -> list[dict]:
     """Ranked missing links for one actor over the whole ecosystem, with explanations."""
-    ecosystem = ctx.graph(None)
-    if actor_id not in ecosystem:
-        raise NotFound("actor", actor_id)
-    return ctx.cached("recommendations", (actor_id, top),
-                      lambda: recommend(ecosystem, actor_id, top=top))
+    def compute():  # the graph only when the answer is not cached (memory or disk)
+        ecosystem = ctx.graph(None)
+        if actor_id not in ecosystem:
+            raise NotFound("actor", actor_id)
+        return recommend(ecosystem, actor_id, top=top)
+
+    return ctx.cached("recommendations", (actor_id, top), compute)
 
 
 def actor_record(ctx: Context, actor_id: str) -> dict:

@@ -242,3 +242,24 @@ def test_jobs_in_worker_processes_give_the_same_answers(demo_graph, make_app, di
     failed = poll(client, bad.headers["Location"])
     assert failed["job"]["state"] == "failed"
     assert failed["job"]["error"].startswith("BadParameter: changes[0].v")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/clusters/mnc/network.gexf?years=2011-2013",
+                                 "/api/v1/network.csv.zip"])
+def test_a_network_file_of_a_large_group_is_written_by_a_job(direct, jobbed, url):
+    """The partnership-network files take the job path too (writing the GEXF of a whole
+    programme takes minutes): 202, the job's result points back to the same URL, which
+    then answers exactly the bytes of a direct download."""
+    expected = direct.get(url)
+    assert expected.status_code == 200 and len(expected.data) > 100
+
+    first = jobbed.get(url)
+    assert first.status_code == 202, first.get_data(as_text=True)[:300]
+    done = poll(jobbed, first.get_json()["job"]["url"])
+    assert done["job"]["state"] == "done"
+    assert done["result"] == {"download": url}
+
+    again = jobbed.get(done["result"]["download"])
+    assert again.status_code == 200
+    assert again.headers["Content-Disposition"] == expected.headers["Content-Disposition"]
+    assert again.data == expected.data
