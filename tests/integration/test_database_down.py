@@ -77,6 +77,9 @@ def test_neo4j_down_gives_503_fast_and_recovery_needs_no_restart(second_server, 
         else:
             assert response.mimetype == "text/html"
             assert "database is unavailable" in response.get_data(as_text=True)
+            french = client.get(url, headers={"Accept-Language": "fr"})
+            assert french.status_code == 503
+            assert "Base de données indisponible" in french.get_data(as_text=True)
 
     second_server.start(echo=lambda *a: None)
     deadline = time.monotonic() + 30
