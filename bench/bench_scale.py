@@ -326,8 +326,12 @@ def _neo4j(tmp: Path, configured: bool):
     home = Path(os.environ.get("SYNERGRAPH_HOME") or default_home())
     LocalNeo4j(home).install()
     password = secrets.token_urlsafe(16)
+    from service.settings import SETTINGS
+
+    # the server a user gets: the settings' default heap (a load is one transaction)
+    heap = next(s.default for s in SETTINGS if s.name == "NEO4J_HEAP")
     server = LocalNeo4j(tmp / "neo4j-home", bolt_port=_free_port(), http_port=_free_port(),
-                        password=password, heap="2g", pagecache="1g",
+                        password=password, heap=heap, pagecache="1g",
                         lib_dir=home / "neo4j" / "lib")
     server.start(echo=lambda *a: None)
     for key in ("NEO4J_BOLT_PORT", "NEO4J_HTTP_PORT"):

@@ -226,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
 
         from ..neo4j_server import Neo4jError
 
+        if str(getattr(exc, "code", "") or "").endswith("MemoryPoolOutOfMemoryError"):
+            _err("error: the database refused the transaction: it needs more memory than the "
+                 "server allows (a load is one transaction, all or nothing: nothing was "
+                 "written). Raise NEO4J_HEAP (docs/configuration.md) and restart the server "
+                 f"(synergraph neo4j stop, then start). The server said: {exc.message}")
+            return 1
         if isinstance(exc, (Neo4jError, *DATABASE_ERRORS)):
             _err(f"error: {exc}")
             return 1

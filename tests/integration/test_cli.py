@@ -97,3 +97,4 @@ def test_dry_run_resolves_ids_already_in_the_graph(store, neo4j_settings, tmp_pa
     assert fingerprint(store) == before
     real = run_cli(neo4j_settings, "load", "bundle", str(second), cwd=tmp_path)
     assert real.returncode == 0, real.stdout + real.stderr
+
