@@ -37,10 +37,13 @@ log = logging.getLogger("synergraph.cache")
 
 #: Names of results kept on disk: the use cases' figures (the group graphs and the store's
 #: records are rebuilt from Neo4j in seconds, and are large), the API's bodies and the
-#: pages' markers ("page:...").
+#: pages' markers ("page:..."). Every result a job's task computes in a worker process must
+#: be here, or the service computes it again (an actor page of the largest hub rebuilt the
+#: ecosystem's graph: 23 s at H2020 scale).
 PERSISTED = frozenset({"metrics", "null-model", "louvain", "communities", "evolution",
                        "links", "synergy", "scorecard", "what-if", "group-projects",
-                       "recommendations", "track-record"})
+                       "recommendations", "track-record", "actor", "partnership-network",
+                       "partnership-file"})
 #: Markers whose result lives elsewhere in memory only (the track record is kept by
 #: :mod:`service.linkprediction`): after a restart they must be computed again.
 NOT_PERSISTED = frozenset({"api:track-record"})

@@ -149,6 +149,7 @@ def _actor(ctx: Context, actor_id: str, hops: int, top: int, ego_size: int) -> d
         else:
             nodes = wider
     ego = ecosystem.subgraph(nodes).copy()
+    ego.graph.pop("link_model", None)  # the ecosystem's recommender: not the ego network's
     mine = rows[actor_id]
     ranks = {name: {"value": mine[name], "rank": mine[f"{name}_rank"],
                     "percentile": mine[f"{name}_percentile"]} for name in RANK_COLUMNS}

@@ -263,3 +263,35 @@ def test_a_network_file_of_a_large_group_is_written_by_a_job(direct, jobbed, url
     assert again.status_code == 200
     assert again.headers["Content-Disposition"] == expected.headers["Content-Disposition"]
     assert again.data == expected.data
+
+
+def test_what_a_worker_process_computed_the_service_does_not_compute_again(
+        demo_graph, make_app, monkeypatch):
+    """A job's results reach the service through the disk cache: once the worker process
+    is done, the actor page and the network file are answered without computing them in
+    the service (counted in this process, which is the service's)."""
+    import service.usecases.partnership as partnership
+    import service.usecases.profiles as profiles
+
+    app = make_app(**ALWAYS_JOBS, SYNERGRAPH_JOB_PROCESSES="1", SYNERGRAPH_PUBLIC_READ="1")
+    client = app.test_client()
+    calls = []
+    real_actor, real_network = profiles._actor, partnership._network
+    monkeypatch.setattr(profiles, "_actor",
+                        lambda *a, **k: calls.append("actor") or real_actor(*a, **k))
+    monkeypatch.setattr(partnership, "_network",
+                        lambda *a, **k: calls.append("network") or real_network(*a, **k))
+
+    html = client.get("/actors/mmc-a003").get_data(as_text=True)
+    url = re.search(r'data-job-url="(/api/v1/jobs/[^"]+)"', html)
+    assert url, html[:1000]
+    assert poll(client, url.group(1))["job"]["state"] == "done"
+    assert 'id="ranks-table"' in client.get("/actors/mmc-a003").get_data(as_text=True)
+
+    file_url = "/api/v1/clusters/mmc/network.graphml"
+    first = client.get(file_url)
+    assert first.status_code == 202
+    assert poll(client, first.headers["Location"])["job"]["state"] == "done"
+    again = client.get(file_url)
+    assert again.status_code == 200 and b"<graphml" in again.data
+    assert calls == []  # both computed by the worker process only
