@@ -112,7 +112,8 @@ def _check(g: nx.Graph, raw: dict, actors: set[str], ties: dict, own: nx.Graph) 
 
 
 def test_ecosystem_gexf_equals_the_independent_projection(client, loaded, raw):
-    response = client.get("/api/v1/network.gexf")
+    # the ecosystem (3,431 actors) is large enough for a background job: wait for it
+    response = client.get("/api/v1/network.gexf?wait=60")
     assert response.status_code == 200
     g = nx.read_gexf(io.BytesIO(response.data))
     actors, ties = projection(raw, set(raw["actors"]))
@@ -126,7 +127,8 @@ def test_filtered_ecosystem_csv_equals_the_independent_projection(client, loaded
     import zipfile
 
     flt = {"kinds": "university,research_lab", "min_weight": "2"}
-    response = client.get("/api/v1/network.csv.zip?kinds=university,research_lab&min_weight=2")
+    response = client.get("/api/v1/network.csv.zip?kinds=university,research_lab&min_weight=2"
+                          "&wait=60")
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         nodes = list(csv.DictReader(io.TextIOWrapper(archive.open("nodes.csv"), "utf-8")))
