@@ -17,14 +17,13 @@ from flask import Blueprint, Response, current_app, request
 
 from service.errors import BadParameter, NotFound
 from service.exports import FORMATS, UnknownCluster, export_bytes
-from service.jobs import PRIORITY_REQUEST, ask, group_actors
+from service.jobs import group_actors
 from service.network_export import NETWORK_FORMATS
 from service.usecases import GroupRef
-from service.usecases.params import arg_int
 from service.usecases.partnership import partnership_file
 
 from . import _bad_parameter, _known_parameters, _not_found, context, group_filter, problem
-from .jobs import ACCEPTED, WAIT_PARAM, accepted
+from .jobs import ACCEPTED, WAIT_PARAM, respond
 from .openapi import documented, param
 from .schemas import FILTER_PARAMS
 
@@ -87,23 +86,19 @@ def _network_file(ref: GroupRef | None, suffix: str):
     if ref is not None:
         ctx.describe(ref)
     fmt = NETWORK_SUFFIXES[suffix]
-    wait = arg_int(request.args, "wait", 0, 0, 60)
     download = request.full_path.rstrip("?")
-    key = (None if ref is None else (ref.kind, ref.id), flt.key(), fmt)
-    job = ask(current_app.extensions["synergraph"], "api:network-file", key,
-              ("network-file", (ref, flt, fmt)),
-              what=f"partnership network ({suffix}) of "
-                   + ("the ecosystem" if ref is None else f"{ref.kind} {ref.id}"),
-              actors=group_actors(ctx, ref), wait=wait, priority=PRIORITY_REQUEST,
-              render=lambda: {"download": download})
-    if job is not None:
-        if job.state == "failed":
-            return problem(500, "job-failed", "The computation failed", job.error or "",
-                           job=job.as_dict())
-        return accepted(job)
-    content, media_type, filename = partnership_file(ctx, ref, flt, fmt)
-    return Response(content, mimetype=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    def send_file():
+        content, media_type, filename = partnership_file(ctx, ref, flt, fmt)
+        return Response(content, mimetype=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    return respond("network-file",
+                   (None if ref is None else (ref.kind, ref.id), flt.key(), fmt),
+                   (ref, flt, fmt), lambda: {"download": download}, ready=send_file,
+                   what=f"partnership network ({suffix}) of "
+                        + ("the ecosystem" if ref is None else f"{ref.kind} {ref.id}"),
+                   actors=group_actors(ctx, ref))
 
 
 @exports_blueprint.route("/" + _NETWORK_FILE)

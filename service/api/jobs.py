@@ -61,7 +61,8 @@ def accepted(job: Job):
 
 
 def respond(name: str, params: Hashable, args: tuple, render: Callable[[], Any], *,
-            what: str, actors: int, process: bool = True):
+            what: str, actors: int, process: bool = True,
+            ready: Callable[[], Any] | None = None):
     """200 with ``render()`` when the answer is ready, else 202 with the job.
 
     The task ``name`` of :mod:`service.tasks` with ``args`` does the expensive work (in the
@@ -69,12 +70,14 @@ def respond(name: str, params: Hashable, args: tuple, render: Callable[[], Any],
     ``("api:" + name, params)``.
     ``render()`` builds the response body from the (now cached) use cases, in the request.
     ``actors`` is the size of the graph the work runs on (the cheap estimate of its cost).
+    ``ready()``, when given, is the response once the answer is ready (a file, say), and
+    ``render()`` then only the job's ``result``.
     """
     wait = arg_int(request.args, "wait", 0, 0, 60)
     job = ask(_state(), "api:" + name, params, (name, args), what=what, actors=actors,
               wait=wait, priority=PRIORITY_REQUEST, render=render, process=process)
     if job is None:
-        return jsonify(render())
+        return ready() if ready is not None else jsonify(render())
     if job.state == "failed":  # failed within ?wait=: say so now (asking again retries)
         return problem(500, "job-failed", "The computation failed", job.error or "",
                        job=job.as_dict())
