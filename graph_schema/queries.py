@@ -341,6 +341,13 @@ RETURN a {.id, .name, .kind, .country, .city, .synthetic, .source} AS actor,
 ORDER BY a.id
 """
 
+#: Every region with the countries it lies in (itself for a country), as COUNTRY_ACTORS
+#: walks them.
+REGION_COUNTRIES = """
+MATCH (r:Region)-[:PART_OF*0..3]->(c:Region {kind: 'country'})
+RETURN r.id AS region, collect(DISTINCT c.id) AS countries
+"""
+
 PARTICIPATIONS_OF_ACTORS = """
 UNWIND $ids AS id
 MATCH (a:Actor {id: id})-[r:PARTICIPATES_IN]->(p:Project)

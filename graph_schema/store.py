@@ -494,8 +494,17 @@ class GraphStore:
         return actors
 
     def participations_of(self, actor_ids: Iterable[str]) -> list[dict]:
-        """Every PARTICIPATES_IN of the given actors, with the project's years."""
-        return self._read(q.PARTICIPATIONS_OF_ACTORS, ids=sorted(set(actor_ids)))
+        """Every PARTICIPATES_IN of the given actors, with the project's years, sorted by
+        actor and project (as :meth:`all_participations`)."""
+        rows = self._read(q.PARTICIPATIONS_OF_ACTORS, ids=sorted(set(actor_ids)))
+        rows.sort(key=lambda r: (r["actor_id"], r["project_id"]))
+        return rows
+
+    def region_countries(self) -> dict[str, tuple[str, ...]]:
+        """Region id -> the ids of the countries it lies in (as :meth:`group_actors` with
+        ``country_id`` finds a country's actors)."""
+        return {r["region"]: tuple(sorted(r["countries"]))
+                for r in self._read(q.REGION_COUNTRIES)}
 
     def all_actors(self) -> list[dict]:
         """Every actor with its clusters and region id (the whole-ecosystem projection)."""

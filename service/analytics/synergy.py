@@ -165,7 +165,14 @@ def project_mix(
 
 
 def _labels(G, attribute, missing):
+    """Node -> group: the node attribute ``attribute``, or ``attribute`` itself when it is
+    a mapping (node -> group; so a caller need not copy a large graph to label it)."""
     labels = {}
+    if isinstance(attribute, Mapping):
+        for v in G:
+            val = attribute.get(v)
+            labels[v] = missing if val is None else val
+        return labels
     for v, val in G.nodes(data=attribute):
         labels[v] = missing if val is None else val
     return labels
@@ -220,7 +227,7 @@ def kind_tie_matrix(G, attribute: str = "kind", *, weight: str | None = None,
     return {"labels": names, "matrix": M.tolist()}
 
 
-def ei_index(G, attribute: str = "kind", *, weight: str | None = None,
+def ei_index(G, attribute: str | Mapping = "kind", *, weight: str | None = None,
              missing: str = "unknown") -> dict:
     r"""Krackhardt–Stern E-I index, overall, per group and per node.
 
@@ -230,8 +237,9 @@ def ei_index(G, attribute: str = "kind", *, weight: str | None = None,
     Parameters
     ----------
     G : networkx.Graph
-    attribute : str, default "kind"
-        Node attribute defining groups (missing -> ``missing``).
+    attribute : str or mapping, default "kind"
+        Node attribute defining groups (missing -> ``missing``), or a mapping
+        node -> group.
     weight : str or None
         Weight ties by this attribute instead of counting them.
 
@@ -251,6 +259,8 @@ def ei_index(G, attribute: str = "kind", *, weight: str | None = None,
     >>> r = ei_index(G)
     >>> r["overall"], r["groups"], r["nodes"]["a"]
     (0.3333333333333333, {'sme': 0.3333333333333333, 'university': 1.0}, 0.0)
+    >>> ei_index(G, {"a": "x", "b": "x"})["groups"]   # a mapping; c has no group
+    {'unknown': 1.0, 'x': 0.3333333333333333}
 
     Notes
     -----

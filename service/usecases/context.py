@@ -19,7 +19,8 @@ from service.errors import NotFound
 
 from .params import GroupFilter, GroupRef
 
-__all__ = ["Context", "filter_records", "build_graph"]
+__all__ = ["Context", "filter_records", "build_graph", "country_records",
+           "neighbourhood_records"]
 
 
 class Context:
@@ -76,7 +77,34 @@ class Context:
         if ref is not None:
             self.describe(ref)
         key = None if ref is None else (ref.kind, ref.id)
-        return self.cached("records", key, lambda: _records(self.store, ref))
+
+        def compute():
+            if ref is not None and ref.kind == "country":
+                whole = self._whole_records()
+                if whole is not None:
+                    return country_records(*whole, self.region_countries(), ref.id)
+            return _records(self.store, ref)
+
+        return self.cached("records", key, compute)
+
+    def _whole_records(self):
+        """The ecosystem's records if this process holds them in memory, else None (they
+        are never read from Neo4j just for a smaller question)."""
+        found, whole = self.cache.peek(self.key("records", None))
+        return whole if found else None
+
+    def region_countries(self) -> dict[str, tuple[str, ...]]:
+        """Region id -> the ids of the countries it lies in (itself for a country)."""
+        return self.cached("region-countries", None, self.store.region_countries)
+
+    def neighbourhood(self, members) -> tuple[list[dict], list[dict]]:
+        """The actors and participations of every project of ``members``, partners outside
+        them included (:meth:`GraphStore.neighbourhood`); taken from the ecosystem's records
+        when this process holds them (the same rows, in the same order)."""
+        whole = self._whole_records()
+        if whole is None:
+            return self.store.neighbourhood(members)
+        return neighbourhood_records(*whole, members)
 
     def graph(self, ref: GroupRef | None, flt: GroupFilter | None = None) -> nx.Graph:
         """The (filtered) co-participation graph of a group, or of the ecosystem."""
@@ -122,6 +150,49 @@ def _records(store: GraphStore, ref: GroupRef | None) -> tuple[list[dict], list[
                 seen.setdefault(actor["id"], actor)
         actors = [seen[k] for k in sorted(seen)]
     return actors, store.participations_of({a["id"] for a in actors})
+
+
+def country_records(actors: list[dict], participations: list[dict],
+                    region_countries: dict, country_id: str) -> tuple[list[dict], list[dict]]:
+    """A country's records taken from the ecosystem's (:meth:`GraphStore.all_actors`,
+    :meth:`~GraphStore.all_participations`): the same rows, keys and order as
+    :meth:`GraphStore.group_actors` and :meth:`~GraphStore.participations_of` read.
+
+    >>> acts = [{"id": "a", "kind": "sme", "region_id": "DE1", "clusters": []},
+    ...         {"id": "b", "kind": None, "region_id": "FR", "clusters": ["c"]}]
+    >>> parts = [{"actor_id": "a", "project_id": "p"}, {"actor_id": "b", "project_id": "p"}]
+    >>> country_records(acts, parts, {"DE1": ("DE",), "FR": ("FR",)}, "DE")
+    ([{'id': 'a', 'kind': 'sme', 'since': None, 'clusters': []}], [{'actor_id': 'a', \
+'project_id': 'p'}])
+    """
+    members = []
+    for actor in actors:
+        if country_id in region_countries.get(actor.get("region_id"), ()):
+            row = {k: v for k, v in actor.items() if k not in ("region_id", "clusters")}
+            row["since"] = None
+            row["clusters"] = actor["clusters"]
+            members.append(row)
+    ids = {a["id"] for a in members}
+    return members, [p for p in participations if p["actor_id"] in ids]
+
+
+def neighbourhood_records(actors: list[dict], participations: list[dict],
+                          members) -> tuple[list[dict], list[dict]]:
+    """:meth:`GraphStore.neighbourhood` taken from the ecosystem's records.
+
+    >>> acts = [{"id": "a", "kind": "sme"}, {"id": "b", "kind": None}, {"id": "c"}]
+    >>> parts = [{"actor_id": "a", "project_id": "p"}, {"actor_id": "b", "project_id": "p"},
+    ...          {"actor_id": "c", "project_id": "q"}]
+    >>> neighbourhood_records(acts, parts, {"a"})
+    ([{'id': 'a', 'kind': 'sme'}, {'id': 'b', 'kind': None}], [{'actor_id': 'a', \
+'project_id': 'p'}, {'actor_id': 'b', 'project_id': 'p'}])
+    """
+    members = set(members)
+    projects = {p["project_id"] for p in participations if p["actor_id"] in members}
+    rows = [p for p in participations if p["project_id"] in projects]
+    kinds = {a["id"]: a.get("kind") for a in actors}
+    ids = sorted({p["actor_id"] for p in rows})
+    return [{"id": i, "kind": kinds.get(i)} for i in ids], rows
 
 
 def filter_records(actors: list[dict], participations: list[dict],

@@ -38,7 +38,6 @@ from service.analytics.brokerage import constraint, effective_size
 from service.analytics.cohesion import NULL_FIGURES, cohesion_summary, null_model
 from service.analytics.communities import louvain, modularity
 from service.analytics.paths import (
-    EXACT_PATHS_MAX_NODES,
     average_path_length_info,
     closeness_info,
     diameter_ifub,
@@ -61,7 +60,10 @@ METRIC_COLUMNS = ("id", "name", "kind", "clusters", "degree", "strength", "betwe
 #: 1 µs each). 20 runs of 10 trials per tie up to 50,000 ties; above, fewer trials per tie
 #: (down to 2), then fewer runs (down to 3) — :func:`null_model_plan`.
 NULL_MODEL_BUDGET = 10_000_000
-#: Pivots of the average path length of each rewired graph above the exact threshold.
+#: The null model's path budget: tie visits of the searches its average path lengths need
+#: (about 0.25 s of igraph BFS): exact within it, pivots above (:func:`null_path_plan`).
+NULL_PATH_WORK = 50_000_000
+#: The fewest pivots per graph of the null model's average path length estimate.
 NULL_PATH_SAMPLES = 32
 RANKED_METRICS = ("degree", "strength", "betweenness", "eigenvector", "pagerank")
 #: The headline figures of a group (pages, ``/api/v1/clusters/<id>``, CLI).
@@ -130,12 +132,12 @@ def ecosystem_ei(ctx: Context, ref: GroupRef, flt: GroupFilter) -> float | None:
     all its ties; ``None`` when the group has no tie.
 
     Counted on the group's neighbourhood (its members' projects with every participant,
-    :meth:`GraphStore.neighbourhood`), not on the ecosystem's graph: every tie of a member
+    :meth:`Context.neighbourhood`), not on the ecosystem's graph: every tie of a member
     is a shared project of that member, so the ties counted are the ecosystem's own."""
     members = set(ctx.graph(ref, flt))
 
     def compute():
-        actors, participations = filter_records(*ctx.store.neighbourhood(members), flt)
+        actors, participations = filter_records(*ctx.neighbourhood(members), flt)
         ids = sorted({p["actor_id"] for p in participations})
         if not ids:
             return None
@@ -190,12 +192,6 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
         figures = NULL_FIGURES
         notes = []
         edges = graph.number_of_edges()
-        path_samples = None
-        if graph.number_of_nodes() > EXACT_PATHS_MAX_NODES:
-            path_samples = NULL_PATH_SAMPLES
-            notes.append(f"average path length of the observed and of each rewired graph "
-                         f"estimated from {NULL_PATH_SAMPLES} pivots above "
-                         f"{EXACT_PATHS_MAX_NODES:,} actors")
         ran, swaps = null_model_plan(runs, edges)
         if swaps < 10:
             notes.append(f"{swaps} rewiring trials per tie instead of 10 (at most "
@@ -203,6 +199,12 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
         if ran < runs:
             notes.append(f"{ran} of the {runs} runs asked (at most {NULL_MODEL_BUDGET:,} "
                          f"rewiring trials in all; {edges:,} ties)")
+        path_samples = null_path_plan(ran, graph.number_of_nodes(), edges)
+        if path_samples is not None:
+            notes.append(f"average path length of the observed and of each rewired graph "
+                         f"estimated from {path_samples:,} pivots: exact ones would need "
+                         f"{ran} x {graph.number_of_nodes():,} searches over {edges:,} "
+                         f"ties, above the budget of {NULL_PATH_WORK:,} tie visits")
         ctx.progress(f"null model ({ran} runs)", 0.8)
         null = null_model(graph, runs=ran, seed=seed, figures=figures,
                           swaps_per_edge=swaps, path_samples=path_samples)
@@ -213,6 +215,28 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
 
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), runs, seed)
     return ctx.cached("null-model", key, compute)
+
+
+def null_path_plan(runs: int, nodes: int, edges: int) -> int | None:
+    """Pivots per rewired graph for the null model's average path lengths, or None when
+    they are exact.
+
+    Exact path lengths cost a search from every actor: ``runs x nodes x edges`` tie visits.
+    Within :data:`NULL_PATH_WORK` they are exact; above, each graph (the observed one too,
+    so that like is compared with like) is estimated from the pivots the budget pays for,
+    at least :data:`NULL_PATH_SAMPLES`.
+
+    >>> null_path_plan(20, 300, 1_000) is None       # the demo's clusters: exact
+    True
+    >>> null_path_plan(20, 3_899, 10_927)            # a large country: 228 pivots
+    228
+    >>> null_path_plan(3, 36_000, 938_000)           # the whole H2020 network
+    32
+    """
+    if runs * nodes * max(edges, 1) <= NULL_PATH_WORK:
+        return None
+    pivots = max(NULL_PATH_SAMPLES, NULL_PATH_WORK // (runs * max(edges, 1)))
+    return None if pivots >= nodes else int(pivots)
 
 
 def null_model_plan(runs: int, edges: int) -> tuple[int, int]:
@@ -299,9 +323,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     }
     if ref is None:
         primary = {v: (graph.nodes[v].get("clusters") or ["(none)"])[0] for v in graph}
-        labelled = graph.copy()
-        nx.set_node_attributes(labelled, primary, "primary_cluster")
-        cohesion["ei_index"] = clean(ei_index(labelled, "primary_cluster")["overall"]) \
+        cohesion["ei_index"] = clean(ei_index(graph, primary)["overall"]) \
             if graph.number_of_edges() else None
         cohesion["ei_index_definition"] = "ties across vs within clusters (first cluster)"
     else:

@@ -60,3 +60,56 @@ def test_country_metrics_do_not_build_the_ecosystem_graph(loaded, monkeypatch):
     result = uc.metrics(ctx, GroupRef.country("FR"), GroupFilter(), null_runs=3)
     assert result["cohesion"]["ei_index"] is not None
     assert None not in built
+
+
+def _groups(store):
+    countries = [GroupRef.country(c["id"]) for c in uc.overview(Context(store))["countries"]]
+    clusters = [GroupRef.cluster(c["id"]) for c in uc.overview(Context(store))["clusters"]]
+    return countries, clusters
+
+
+def test_records_taken_from_the_ecosystem_are_the_rows_the_store_reads(loaded):
+    """A process that holds the ecosystem's records takes a country's records and every
+    group's neighbourhood from them: the same rows, keys, key order and row order as the
+    store's own queries, for every country and cluster of the demo and the CORDIS sample."""
+    from service.usecases.context import country_records, neighbourhood_records
+
+    actors, participations = loaded.all_actors(), loaded.all_participations()
+    regions = loaded.region_countries()
+    countries, clusters = _groups(loaded)
+    assert len(countries) >= 10 and len(clusters) == 4
+    for ref in countries:
+        got_actors, got_parts = country_records(actors, participations, regions, ref.id)
+        want_actors = loaded.group_actors(country_id=ref.id)
+        want_parts = loaded.participations_of({a["id"] for a in want_actors})
+        assert [list(a.items()) for a in got_actors] == [list(a.items()) for a in want_actors]
+        assert got_parts == want_parts, ref
+    for ref in countries + clusters:
+        members = {a["id"] for a in (loaded.group_actors(country_id=ref.id)
+                                     if ref.kind == "country"
+                                     else loaded.group_actors(cluster_id=ref.id))}
+        assert neighbourhood_records(actors, participations, members) == \
+            loaded.neighbourhood(members), ref
+
+
+def test_a_country_after_the_ecosystem_does_not_read_the_store_again(loaded, monkeypatch):
+    """Once the ecosystem's records are in memory (a worker process that warmed the
+    ecosystem first), a country's figures are computed without reading its actors,
+    participations or neighbourhood from Neo4j, and are the same figures to the last bit."""
+    ref, flt = GroupRef.country("FR"), GroupFilter()
+    cold = uc.metrics(Context(loaded), ref, flt, null_runs=3)
+    ctx = Context(loaded)
+    ctx.records(None)
+    asked = []
+    for name in ("group_actors", "participations_of", "neighbourhood"):
+        original = getattr(loaded, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            asked.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(loaded, name, spy)
+    warm = uc.metrics(ctx, ref, flt, null_runs=3)
+    assert asked == []
+    cold["meta"].pop("graph_version"), warm["meta"].pop("graph_version")
+    assert warm == cold

@@ -97,6 +97,35 @@ def test_cluster_ei_index_counts_ties_with_outsiders(demo):
         (external - internal) / (external + internal))
 
 
+def test_null_model_path_lengths_exact_within_the_budget_and_pivots_above(demo, monkeypatch):
+    """The null model's average path lengths are exact while runs x actors x ties fit the
+    budget; above it they come from pivots, and the meta says how many and why. The
+    pivot estimate of the observed graph stays close to networkx's exact value."""
+    from service.usecases import figures
+
+    graph = _member_graph(demo, "ce3m")
+    giant = graph.subgraph(max(nx.connected_components(graph), key=len))
+    exact = nx.average_shortest_path_length(giant)
+    result = metrics_for(demo, GroupRef("cluster", "ce3m"), null_runs=4)
+    meta = result["cohesion"]["null_model_meta"]
+    assert meta.get("path_samples") is None and not any("pivots" in n for n in meta["notes"])
+    assert result["cohesion"]["null_model"]["average_path_length"]["observed"] == \
+        pytest.approx(exact)
+    # a budget below 4 runs x n x m: pivots, as many as the budget pays for (at least 32)
+    budget = 4 * graph.number_of_nodes() * graph.number_of_edges() // 3
+    monkeypatch.setattr(figures, "NULL_PATH_WORK", budget)
+    pivots = max(32, budget // (4 * graph.number_of_edges()))
+    assert pivots < graph.number_of_nodes()
+    result = metrics_for(demo, GroupRef("cluster", "ce3m"), null_runs=4)
+    meta = result["cohesion"]["null_model_meta"]
+    assert meta["path_samples"] == pivots
+    assert any(f"{pivots:,} pivots" in n and f"{budget:,}" in n for n in meta["notes"])
+    observed = result["cohesion"]["null_model"]["average_path_length"]["observed"]
+    assert observed != exact and abs(observed - exact) < 0.1 * exact
+    # the group's own average path length is not the null model's: still exact
+    assert result["cohesion"]["average_path_length"] == pytest.approx(exact)
+
+
 def test_metrics_are_reproducible(demo):
     first = metrics_for(demo, GroupRef("cluster", "mmc"), null_runs=3, seed=7)
     second = metrics_for(demo, GroupRef("cluster", "mmc"), null_runs=3, seed=7)

@@ -146,3 +146,23 @@ def test_null_model_with_pivot_path_lengths_says_so(graph):
     assert abs(res["average_path_length"]["observed"] - exact) < 0.1 * exact
     # rewiring a small world shortens its paths
     assert res["average_path_length"]["null_mean"] < res["average_path_length"]["observed"]
+
+
+def test_sampled_path_length_within_a_component_equals_the_copied_component():
+    """Searching the largest component inside the whole graph gives the same pivots and
+    the same estimate, bit for bit, as on the component copied out (igraph's giant())."""
+    import random
+
+    import igraph as ig
+
+    from service.analytics.cohesion import _sampled_path_length
+
+    random.seed(5)  # igraph draws from Python's generator
+    g = ig.Graph.Erdos_Renyi(n=400, m=520)
+    comps = g.connected_components()
+    largest = comps.sizes().index(max(comps.sizes()))
+    members = [v for v, c in enumerate(comps.membership) if c == largest]
+    assert 50 < len(members) < 400  # disconnected: a real restriction
+    for seed in (0, 1, 7):
+        assert _sampled_path_length(g, 30, seed, members) == \
+            _sampled_path_length(comps.giant(), 30, seed)
