@@ -197,11 +197,41 @@ def _bare_graph(folder: Path, country: str | None = None):
     return g
 
 
+def _bare_ifub(giant) -> int:
+    """The diameter by iFUB (4-sweep, then the levels of a central node's BFS from the
+    deepest), with igraph's BFS only: the computation ``metrics`` runs, as a bare script
+    would write it."""
+    def levels(v):
+        order, layers, _ = giant.bfs(v)
+        d = np.empty(giant.vcount(), dtype=int)
+        d[order] = np.repeat(np.arange(len(layers) - 1), np.diff(layers))
+        return d
+
+    u, lower = int(np.argmax(giant.degree())), 0
+    for _ in range(2):
+        d1 = levels(u)
+        a = int(np.argmax(d1))
+        d2 = levels(a)
+        lower = max(lower, int(d1.max()), int(d2.max()))
+        path = giant.get_shortest_path(a, int(np.argmax(d2)))
+        u = path[len(path) // 2]
+    d = levels(u)
+    lower = max(lower, int(d.max()))
+    for i in range(int(d.max()), 0, -1):
+        if lower > 2 * (i - 1):
+            break
+        lower = max(lower, max(giant.eccentricity(vertices=np.flatnonzero(d == i).tolist())))
+    return lower
+
+
 def bare_igraph_metrics(folder: Path, *, null_runs: int, country: str | None = None) -> dict:
-    """The computations of ``metrics`` in bare igraph: same policy (exact up to 5,000
-    actors, 384 pivots above), same null-model plan. Seconds per phase."""
+    """The computations of ``metrics`` in bare igraph, like for like: the same policy
+    (exact up to 5,000 actors; above, 256 betweenness sources and one BFS from each of 384
+    pivots for closeness, harmonic and the average path length), the diameter by iFUB,
+    the same null-model plan (runs, trials per tie, path pivots). Seconds per phase."""
+    from service.analytics.centrality import AUTO_BETWEENNESS_SAMPLES
     from service.analytics.paths import AUTO_PATH_SAMPLES, EXACT_PATHS_MAX_NODES
-    from service.usecases.figures import null_model_plan
+    from service.usecases.figures import null_model_plan, null_path_plan
 
     times = {}
     t = time.perf_counter()
@@ -211,21 +241,22 @@ def bare_igraph_metrics(folder: Path, *, null_runs: int, country: str | None = N
     t = time.perf_counter()
     g.degree()
     g.strength(weights="weight")
+    comps = g.connected_components()
+    giant = comps.giant()
     if n > EXACT_PATHS_MAX_NODES:
         rng = np.random.default_rng(0)
-        g.betweenness(sources=sorted(rng.choice(n, 1000, replace=False).tolist()))
-        giant = g.connected_components().giant()
+        g.betweenness(sources=sorted(rng.choice(n, AUTO_BETWEENNESS_SAMPLES,
+                                                replace=False).tolist()))
         pivots = sorted(rng.choice(giant.vcount(), AUTO_PATH_SAMPLES, replace=False).tolist())
         for start in range(0, len(pivots), 64):
-            np.asarray(giant.distances(source=pivots[start:start + 64]))
-        giant.diameter()
+            D = np.asarray(giant.distances(source=pivots[start:start + 64]), dtype=float)
+            D.sum(axis=0), np.where(D > 0, 1.0 / np.maximum(D, 1), 0.0).sum(axis=0)
     else:
         g.betweenness()
         g.closeness()
         g.harmonic_centrality()
-        giant = g.connected_components().giant()
         giant.average_path_length()
-        giant.diameter()
+    _bare_ifub(giant)
     times["paths"] = time.perf_counter() - t
     t = time.perf_counter()
     with warnings.catch_warnings():
@@ -240,6 +271,7 @@ def bare_igraph_metrics(folder: Path, *, null_runs: int, country: str | None = N
     times["other figures"] = time.perf_counter() - t
     t = time.perf_counter()
     runs, swaps = null_model_plan(null_runs, g.ecount())
+    samples = null_path_plan(runs, n, g.ecount())
     for _ in range(runs):
         h = g.copy()
         h.rewire(n=swaps * g.ecount(), allowed_edge_types="simple")
@@ -247,8 +279,8 @@ def bare_igraph_metrics(folder: Path, *, null_runs: int, country: str | None = N
         if g.ecount() <= 200_000:
             h.transitivity_undirected()
         rewired_giant = h.connected_components().giant()
-        if n > EXACT_PATHS_MAX_NODES:
-            rewired_giant.distances(source=list(range(32)))
+        if samples is not None:
+            rewired_giant.distances(source=list(range(samples)))
         else:
             rewired_giant.average_path_length()
         h.coreness()
