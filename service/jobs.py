@@ -2,7 +2,10 @@
 
 A :class:`JobRunner` belongs to one app (``app.extensions["synergraph"].jobs``). It runs
 jobs on a fixed number of worker threads (``SYNERGRAPH_JOB_WORKERS``; 0 means one worker per
-two cores), and deduplicates them by key: a key is ``(graph stamp, use case, parameters)``,
+two cores), jobs visitors wait for before warming jobs; while a warming job holds a worker,
+one more worker (the express lane) runs the visitors' jobs, so that none waits minutes
+behind the warming of a large graph (the recommender's fit took 3 minutes at H2020 size).
+It deduplicates jobs by key: a key is ``(graph stamp, use case, parameters)``,
 so the same question asked twice while it is queued, running or done gives the same job,
 and a question about another graph version is another job. When the graph changes,
 :meth:`JobRunner.forget_other_stamps` fails the queued jobs of older versions (they would
@@ -137,7 +140,7 @@ class JobRunner:
     """A bounded pool of worker threads running deduplicated jobs (see the module doc)."""
 
     def __init__(self, workers: int = 1, *, history: int = 200,
-                 process_settings: dict | None = None):
+                 process_settings: dict | None = None, express: bool = True):
         self.workers = max(1, int(workers))
         #: with settings, jobs that have a task run in worker processes (one per worker
         #: thread, started on first use): a long C call (igraph holds the GIL) then never
@@ -154,6 +157,11 @@ class JobRunner:
         self._threads: list[threading.Thread] = []
         self._closed = False
         self.running = 0
+        #: warming jobs running now; while there is one, an extra worker (the express
+        #: lane) runs the jobs visitors wait for, so that none waits behind warming
+        self.running_warm = 0
+        self.express = express
+        self._express: threading.Thread | None = None
         #: the most jobs that ran at the same time (tests check the limit)
         self.peak_running = 0
 
@@ -171,6 +179,7 @@ class JobRunner:
                     self._queue = [(job.priority if j is job else p, n, j)
                                    for p, n, j in self._queue]
                     heapq.heapify(self._queue)
+                    self._wake.notify_all()
                 return job
             job = Job(id=secrets.token_urlsafe(9), key=key, what=what, run=run,
                       priority=priority, render=render, task=task)
@@ -179,7 +188,7 @@ class JobRunner:
             heapq.heappush(self._queue, (priority, next(self._order), job))
             self._trim()
             self._start_workers()
-            self._wake.notify()
+            self._wake.notify_all()
             return job
 
     def get(self, job_id: str) -> Job | None:
@@ -232,12 +241,26 @@ class JobRunner:
                                       name=f"synergraph-job-{len(self._threads) + 1}")
             self._threads.append(thread)
             thread.start()
+        if self.express and self._express is None:
+            self._express = threading.Thread(target=self._work, args=(True,), daemon=True,
+                                             name="synergraph-job-express")
+            self._express.start()
 
-    def _work(self) -> None:
+    def _express_turn(self) -> bool:
+        """Whether the express lane may start the first queued job: a job a visitor waits
+        for while a warming job holds a worker (otherwise the workers take it)."""
+        return (bool(self._queue) and self._queue[0][0] < PRIORITY_WARM
+                and self.running_warm > 0)
+
+    def _work(self, express: bool = False) -> None:
         while True:
             with self._lock:
-                while not self._queue and not self._closed:
-                    self._wake.wait()
+                if express:
+                    while not self._closed and not self._express_turn():
+                        self._wake.wait()
+                else:
+                    while not self._queue and not self._closed:
+                        self._wake.wait()
                 if self._closed:
                     return
                 _priority, _n, job = heapq.heappop(self._queue)
@@ -245,6 +268,9 @@ class JobRunner:
                     continue
                 job.state, job.started, job.message = "running", time.time(), "started"
                 self.running += 1
+                if job.priority >= PRIORITY_WARM:
+                    self.running_warm += 1
+                    self._wake.notify_all()  # the express lane may now take visitors' jobs
                 self.peak_running = max(self.peak_running, self.running)
             self._execute(job)
 
@@ -264,16 +290,21 @@ class JobRunner:
                 log.exception("job %s (%s) failed", job.id, job.what)
             error = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
             with self._lock:
-                self.running -= 1
+                self._stopped(job)
                 self._finish(job, "failed", error=error)
         else:
             with self._lock:
-                self.running -= 1
+                self._stopped(job)
                 job.result, job.has_result = result, True
                 self._finish(job, "done")
                 self._release_old_results()
         finally:
             _current.job = None
+
+    def _stopped(self, job: Job) -> None:
+        self.running -= 1
+        if job.priority >= PRIORITY_WARM:
+            self.running_warm -= 1
 
     def _finish(self, job: Job, state: str, *, error: str | None = None) -> None:
         with job._lock:

@@ -246,7 +246,8 @@ SETTINGS: tuple[Setting, ...] = (
     # -- background jobs and the results cache (docs/web.md, "Long analyses") --------
     Setting("SYNERGRAPH_JOB_WORKERS", "0",
             "Background jobs (long analyses) running at once in the service; 0: one per two "
-            "cores (1 on a 2-core machine).",
+            "cores (1 on a 2-core machine). While a warming job holds a worker, one more "
+            "runs the jobs visitors wait for.",
         kind="int",
     ),
     Setting("SYNERGRAPH_JOB_PROCESSES", "1",

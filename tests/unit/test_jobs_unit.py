@@ -217,3 +217,29 @@ def test_a_damaged_cache_file_is_ignored(tmp_path):
     disk.save(key, {"x": 1})
     disk.path(key).write_bytes(b"not a pickle")
     assert ResultCache(4, disk=disk).get_or_compute(key, lambda: {"x": 2}) == {"x": 2}
+
+
+def test_a_visitors_job_does_not_wait_behind_a_warming_job():
+    """With one worker busy warming, the express lane runs the job a visitor waits for;
+    without warming, no more jobs run at once than workers (above)."""
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1)
+    gate, started = threading.Event(), threading.Event()
+
+    def warm():
+        started.set()
+        return gate.wait(20)
+
+    warming = runner.submit(("v", "warm", ()), "warming", warm, priority=PRIORITY_WARM)
+    assert started.wait(20)
+    queued_warm = runner.submit(("v", "warm2", ()), "more warming", lambda: 2,
+                                priority=PRIORITY_WARM)
+    visitor = runner.submit(("v", "visit", ()), "a visitor's figure", lambda: 42)
+    _wait_all([visitor])
+    assert visitor.state == "done" and visitor.result == 42
+    assert warming.state == "running" and queued_warm.state == "queued"
+    assert runner.peak_running == 2
+    gate.set()
+    _wait_all([warming, queued_warm])
+    assert runner.running == 0 and runner.running_warm == 0
