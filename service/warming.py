@@ -1,6 +1,15 @@
 """Warming: after a load that changes the graph, compute the headline figures in the
 background, so that the first visitor after a load does not wait for them.
 
+On an ecosystem above the inline size, the recommender's preparations come first: its
+compact data (:class:`~service.linkprediction.LinkData`, seconds) at
+:data:`PRIORITY_PREPARE`, above every other warming job, so that recommendations answer
+within a second as soon as it is done even while a long figure (the ecosystem's metrics:
+about a minute at H2020 scale) is queued; then the ecosystem's metrics, then the learnt
+model and the track record (tens of seconds each), then the clusters and countries. A
+visitor's own job (:data:`~service.jobs.PRIORITY_REQUEST`) still runs before all of them;
+a job already running is never interrupted.
+
 The service notices a new graph version on the next request, or by looking at the graph's
 stamp every ``SYNERGRAPH_WARM_POLL_S`` seconds (a load by the CLI, in another process), and
 queues one job per group, below the jobs visitors wait for (:data:`PRIORITY_WARM`): the
@@ -13,10 +22,21 @@ restart.
 
 from __future__ import annotations
 
-from service.jobs import PRIORITY_WARM, Job
+from service.jobs import PRIORITY_REQUEST, PRIORITY_WARM, Job
 from service.usecases import GroupFilter, GroupRef
 
-__all__ = ["DEFAULT_NULL_RUNS", "warm_group", "warm_jobs", "warm_tasks"]
+__all__ = ["DEFAULT_NULL_RUNS", "PREPARATIONS", "PRIORITY_PREPARE", "warm_group", "warm_jobs",
+           "warm_tasks"]
+
+#: The cheap, user-facing preparations: after the visitors' jobs, before other warming.
+PRIORITY_PREPARE = (PRIORITY_REQUEST + PRIORITY_WARM) // 2
+#: The recommender's per-version preparations (:meth:`service.state.AppState.prepare`):
+#: what the job says, and its priority.
+PREPARATIONS = {
+    "link-data": ("preparing the recommender's data", PRIORITY_PREPARE),
+    "link-model": ("fitting the recommender's model", PRIORITY_WARM),
+    "track-record": ("the recommender's track record (its own back-test)", PRIORITY_WARM),
+}
 
 #: The null-model runs of ``GET .../metrics`` without ``null_runs`` (service.api.groups).
 DEFAULT_NULL_RUNS = 20
@@ -63,7 +83,8 @@ def warm_jobs(state, stamp: str) -> list[Job]:
                for c in clusters]
     groups += [(GroupRef.country(c["id"]), f"the metrics of {c.get('name') or c['id']}")
                for c in overview["countries"]]  # largest first
-    jobs = []
+    large = state.large()
+    jobs = [state.prepare("link-data", stamp=stamp)] if large else []
     for ref, what in groups:
         key = (stamp, "warm", _group_key(ref))
 
@@ -74,4 +95,7 @@ def warm_jobs(state, stamp: str) -> list[Job]:
 
         jobs.append(state.jobs.submit(key, what, run, priority=PRIORITY_WARM,
                                       task=("warm", (ref,))))
+        if ref is None and large:  # after the ecosystem's metrics, before the groups'
+            jobs += [state.prepare("link-model", stamp=stamp),
+                     state.prepare("track-record", stamp=stamp)]
     return jobs
