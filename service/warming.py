@@ -3,7 +3,8 @@ background, so that the first visitor after a load does not wait for them.
 
 On an ecosystem above the inline size, the recommender's preparations come first: its
 compact data (:class:`~service.linkprediction.LinkData`, seconds) at
-:data:`PRIORITY_PREPARE`, above every other warming job, so that recommendations answer
+:data:`PRIORITY_PREPARE`, above every other warming job, then its loading into the
+service's memory (a thread of the service: it only reads), so that recommendations answer
 within a second as soon as it is done even while a long figure (the ecosystem's metrics:
 about a minute at H2020 scale) is queued; then the ecosystem's metrics, then the learnt
 model and the track record (tens of seconds each), then the clusters and countries. A
@@ -71,6 +72,22 @@ def warm_group(ctx, ref: GroupRef | None) -> bool:
     return True
 
 
+def _preload(state, stamp: str) -> Job:
+    """A job in a thread of the service, right after the recommender's data is prepared:
+    read it from disk and build its graph (under a second at H2020 size), so that the first
+    recommendation asked does not pay for it. It only reads: never computes the data."""
+    ctx = state.ctx
+
+    def run():
+        found, index = ctx.peek("link-data", ()) if ctx.stamp() == stamp else (False, None)
+        if found:
+            index.graph()
+        return found
+
+    return state.jobs.submit((stamp, "preload:link-data", ()), "loading the recommender's "
+                             "data", run, priority=PRIORITY_PREPARE)
+
+
 def warm_jobs(state, stamp: str) -> list[Job]:
     """Queue the warming jobs of graph stamp ``stamp`` (see the module docstring)."""
     from service import usecases as uc
@@ -84,7 +101,7 @@ def warm_jobs(state, stamp: str) -> list[Job]:
     groups += [(GroupRef.country(c["id"]), f"the metrics of {c.get('name') or c['id']}")
                for c in overview["countries"]]  # largest first
     large = state.large()
-    jobs = [state.prepare("link-data", stamp=stamp)] if large else []
+    jobs = [state.prepare("link-data", stamp=stamp), _preload(state, stamp)] if large else []
     for ref, what in groups:
         key = (stamp, "warm", _group_key(ref))
 

@@ -80,8 +80,9 @@ def recommended(ctx: Context, actor_id: str, *, top: int = 20) -> dict | None:
 
     Computed from the graph version's compact :class:`~service.linkprediction.LinkData`
     (no ecosystem graph is built). ``model`` is ``"fitted"``, ``"being fitted"`` (its job
-    runs: the deterministic fallback ranks, and the answer is not kept as this graph
-    version's) or ``"not available"`` (with the reason).
+    runs: the deterministic fallback ranks, and the answer is never kept as this graph
+    version's: only in memory, under another name, until the model is known) or ``"not
+    available"`` (with the reason).
     """
     found, answer = ctx.peek("recommendations", (actor_id, top))
     if found:
@@ -95,8 +96,16 @@ def recommended(ctx: Context, actor_id: str, *, top: int = 20) -> dict | None:
     if actor_id not in graph:
         raise NotFound("actor", actor_id)
     handle = graph.graph.get("link_model") or attach_model(graph, ctx)
-    known = handle.refresh()
-    items = recommend(graph, actor_id, top=top)
+    if not handle.refresh():  # the model's job runs: the fallback's answer, in memory only
+        return ctx.cached("recommendations-meanwhile", (actor_id, top),
+                          lambda: _recommended(graph, handle, actor_id, top, known=False))
+    answer = _recommended(graph, handle, actor_id, top, known=True)
+    ctx.cached("recommendations", (actor_id, top), lambda: answer)
+    return answer
+
+
+def _recommended(graph, handle, actor_id: str, top: int, *, known: bool) -> dict:
+    items = recommend(graph, actor_id, top=top, use_model=known)
     method = items[0]["ranking"] if items else (handle.choice or "weighted_adamic_adar")
     if not known:
         model, note = "being fitted", RANKING_NOTES["being fitted"]
@@ -105,11 +114,8 @@ def recommended(ctx: Context, actor_id: str, *, top: int = 20) -> dict | None:
     else:
         model = "fitted"
         note = RANKING_NOTES["chosen index"] if handle.choice != "model" else None
-    answer = {"items": items, "ranking": {"method": method, "model": model, "final": known,
-                                          "note": note}}
-    if known:  # never keep a fallback answer as this graph version's
-        ctx.cached("recommendations", (actor_id, top), lambda: answer)
-    return answer
+    return {"items": items, "ranking": {"method": method, "model": model, "final": known,
+                                        "note": note}}
 
 
 def recommendations(ctx: Context, actor_id: str, *, top: int = 20) -> list[dict]:

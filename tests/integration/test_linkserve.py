@@ -241,10 +241,12 @@ def test_warming_prepares_the_recommender_before_the_long_figures(demo_graph, ma
     state.ctx.stamp()  # the first look at the graph: its warming is queued
     jobs = list(reversed(state.jobs.jobs()))  # in submission order
     names = [j.key[1] for j in jobs]
-    assert names[:5] == ["prepare:link-data", "warm", "prepare:link-model",
-                         "prepare:track-record", "warm"]
-    assert jobs[1].key[2] is None  # the ecosystem's metrics
-    assert PRIORITY_REQUEST < PRIORITY_PREPARE == jobs[0].priority < PRIORITY_WARM
-    assert {j.priority for j in jobs[1:]} == {PRIORITY_WARM}
+    assert names[:6] == ["prepare:link-data", "preload:link-data", "warm",
+                         "prepare:link-model", "prepare:track-record", "warm"]
+    assert jobs[2].key[2] is None  # the ecosystem's metrics
+    assert PRIORITY_REQUEST < PRIORITY_PREPARE < PRIORITY_WARM
+    assert jobs[0].priority == jobs[1].priority == PRIORITY_PREPARE
+    assert jobs[0].task == ("link-data", ()) and jobs[1].task is None  # (a service thread)
+    assert {j.priority for j in jobs[2:]} == {PRIORITY_WARM}
     first = sorted(state.jobs._queue)[0][2]  # what the worker takes first
     assert first is jobs[0]
