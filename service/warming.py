@@ -82,6 +82,8 @@ def _preload(state, stamp: str) -> Job:
         found, index = ctx.peek("link-data", ()) if ctx.stamp() == stamp else (False, None)
         if found:
             index.graph()
+            import sklearn.linear_model  # noqa: F401 - what unpickling the model imports
+            import sklearn.pipeline  # noqa: F401
         return found
 
     return state.jobs.submit((stamp, "preload:link-data", ()), "loading the recommender's "

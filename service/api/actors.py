@@ -88,6 +88,7 @@ def actor_recommendations(actor_id: str):
     from service.jobs import group_actors
 
     top = arg_int(request.args, "top", 20, 1, 200)
+    arg_int(request.args, "wait", 0, 0, 60)  # checked even when the answer is ready
     ctx = context()
     record = uc.actor_record(ctx, actor_id)  # 404 before any job
 
@@ -120,6 +121,7 @@ def actor_recommendations(actor_id: str):
 def track_record():
     from service.jobs import group_actors
 
+    arg_int(request.args, "wait", 0, 0, 60)  # checked even when the answer is ready
     ctx = context()
     record = uc.track_record(ctx)
     if not record.get("pending"):

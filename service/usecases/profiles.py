@@ -221,7 +221,10 @@ def _actor(ctx: Context, actor_id: str, hops: int, top: int, ego_size: int) -> d
         else:
             nodes = wider
     ego = ecosystem.subgraph(nodes).copy()
-    ego.graph.pop("link_model", None)  # the ecosystem's recommender: not the ego network's
+    # not the ego network's: the ecosystem's recommender, its matrix views (all 0.9 M ties at
+    # H2020 size) and project tables, which made the cached page 106 MB
+    for key in ("link_model", "_analytics_cache", "participants", "projects"):
+        ego.graph.pop(key, None)
     mine = rows[actor_id]
     ranks = {name: {"value": mine[name], "rank": mine[f"{name}_rank"],
                     "percentile": mine[f"{name}_percentile"]} for name in RANK_COLUMNS}
