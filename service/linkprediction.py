@@ -17,8 +17,10 @@ The **animator's protocol** (:func:`animator_backtest`, the main table of
 ``synergraph evaluate-links``) measures what an animator reads: for each organisation, its
 ten best suggestions, and how many became partners in the following years
 (:mod:`service.analytics.link_protocol`). :func:`track_record` turns it into one sentence
-per graph version; :func:`attach_model` fits the learnt recommender that
-:func:`service.analytics.missing_links.recommend` uses.
+per graph version; :func:`link_model` fits the learnt recommender that
+:func:`service.analytics.missing_links.recommend` uses (:func:`attach_model`), on the
+compact per-version :class:`LinkData`. In the service all three are jobs of the job runner
+(worker processes) on large graphs; the service only reads their results.
 """
 
 from __future__ import annotations
@@ -26,13 +28,18 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
 
 from graph_schema.store import GraphStore
 from service.analytics import link_protocol as lp
 from service.analytics.link_backtest import evaluate_link_prediction
 
 __all__ = ["ties_with_years", "evaluate_store", "store_dated_data", "animator_backtest",
-           "track_record", "track_record_sentence", "fitted_model", "attach_model"]
+           "track_record", "track_record_now", "track_record_sentence", "LinkData",
+           "Recommender", "link_data", "link_model", "build_link_data", "fit_link_model",
+           "compute_track_record", "fitted_model", "attach_model"]
 
 
 def ties_with_years(participations: list[dict]) -> list[tuple[str, str, int | None]]:
@@ -155,152 +162,292 @@ def track_record_sentence(record: dict) -> str:
             f"{record['common_neighbors']:.1f}")
 
 
-#: Above this many actors the model fit and the track record run in a background thread.
-BACKGROUND_ABOVE = 5000
-
-_CACHE_LOCK = threading.Lock()
-_RECORDS: dict = {}
-_MODELS: dict = {}
-
-
-def _store_key(store: GraphStore):
-    return (id(store), store.graph_version())
-
-
-_PENDING: dict = {}
+# -- what one graph version's recommendations are computed from --------------------------
+#
+# Three results per graph version, each cached under ``(graph stamp, name, ())`` (memory,
+# then the disk cache): ``link-data`` (:class:`LinkData`), ``link-model``
+# (:func:`fit_link_model`) and ``track-record`` (:func:`compute_track_record`). In the
+# service they are computed by jobs of the job runner (worker processes) on graphs above
+# the inline size, queued by the warming after a load (:mod:`service.warming`) or when a
+# request first needs them (:meth:`~service.usecases.Context.prepared`); the service only
+# reads them. On small graphs, in the CLI and inside a worker process they are computed
+# where they are needed.
 
 
-def track_record_now(store: GraphStore, *, small: int = BACKGROUND_ABOVE) -> dict:
-    """The track record if it is known, without waiting on a large graph.
+class LinkData:
+    """The dated organisation × project incidence (:class:`~.link_protocol.DatedData`), the
+    feature context of every project (``FeatureContext(data, None)``: the projection, its
+    products, recency, programme parts) and the organisations' attributes (name, kind,
+    clusters, country...): everything one organisation's candidates, features and
+    explanations are computed from, in milliseconds, without the ecosystem's networkx
+    graph.
 
-    On graphs up to ``small`` actors it is computed at once (:func:`track_record`); above,
-    the first call starts it in a background thread and answers
-    ``{"available": None, "pending": True, ...}`` until it is done (one computation per
-    graph version)."""
-    key = _store_key(store)
-    with _CACHE_LOCK:
-        hit = _RECORDS.get(key)
-        running = _PENDING.get(key)
-    if hit is not None:
-        return hit
-    if running is None:
-        actors = store.counts().get("nodes", {}).get("Actor", 0)
-        if actors <= small:
-            return track_record(store)
-        with _CACHE_LOCK:
-            if key not in _PENDING:
-                _PENDING.clear()
-                _PENDING[key] = threading.Thread(target=_record_in_background,
-                                                 args=(store, key), daemon=True,
-                                                 name="synergraph-track-record")
-                _PENDING[key].start()
-    return {"available": None, "pending": True, "reason": "being computed", "k": 10,
-            "years": None, "recommender": None, "common_neighbors": None,
-            "sentence": None}
+    It pickles (the disk cache keeps it; no driver, no lock inside; the attributes by
+    column, so that it loads in a fraction of a second at H2020 size) and gives
+    :meth:`graph`, a graph of the organisations whose ties live in pre-built matrix views
+    only, which :func:`~service.analytics.missing_links.recommend` reads exactly like the
+    ecosystem's graph.
+    """
 
+    def __init__(self, data: lp.DatedData, actors: list[dict]):
+        import scipy.sparse as sp
 
-def _record_in_background(store: GraphStore, key) -> None:
-    try:
-        record = track_record_of(store_dated_data(store))
-    except Exception as exc:  # noqa: BLE001 - reported as "no track record", not a crash
-        record = _no_record(f"the back-test failed ({type(exc).__name__})")
-    with _CACHE_LOCK:
-        _RECORDS.clear()
-        _RECORDS[key] = record
-        _PENDING.pop(key, None)
-
-
-def track_record(store: GraphStore) -> dict:
-    """:func:`track_record_of` for the loaded data, cached per graph version."""
-    key = _store_key(store)
-    with _CACHE_LOCK:
-        hit = _RECORDS.get(key)
-    if hit is None:
-        hit = track_record_of(store_dated_data(store))
-        with _CACHE_LOCK:
-            _RECORDS.clear()
-            _RECORDS[key] = hit
-    return hit
-
-
-class ModelHandle:
-    """The fitted recommender of one graph version, fitted lazily on first use.
-
-    ``get()`` starts the fit the first time it is called (in the calling thread for small
-    graphs, else in a background thread) and returns ``(context, model, data)`` once ready,
-    else ``None`` (:func:`~service.analytics.missing_links.recommend` then uses its
-    deterministic fallback)."""
-
-    def __init__(self, store: GraphStore, *, background: bool, seed: int = 0):
-        self._store = store
-        self._background = background
-        self._seed = seed
-        self._value = None
+        self.data = data
+        self.context = lp.FeatureContext(data, None)
+        for matrix in (self.context.A, self.context.W):
+            matrix.sort_indices()
+        upper = sp.triu(self.context.W, k=1).tocoo()
+        order = np.lexsort((upper.col, upper.row))
+        self.edges = np.stack([upper.row[order], upper.col[order]], axis=1).astype(np.int32)
+        self.weights = upper.data[order].astype(float)
+        by_id = {a["id"]: a for a in actors}
+        self.columns = _columns([by_id[a] for a in data.actor_ids])
+        self._graph = None
         self._lock = threading.Lock()
-        self._started = False
-        self.error: str | None = None
-        self.done = threading.Event()
+
+    def __getstate__(self) -> dict:
+        state = {k: v for k, v in vars(self).items() if k not in ("_graph", "_lock")}
+        state["context"] = {k: v for k, v in vars(self.context).items()
+                            if not isinstance(v, type(threading.local()))}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        context = lp.FeatureContext.__new__(lp.FeatureContext)
+        context.__dict__.update(state.pop("context"))
+        context._local = threading.local()  # the per-thread product cache
+        self.__dict__.update(state)
+        self.context = context
+        self._graph = None
+        self._lock = threading.Lock()
+
+    def attributes(self) -> list[dict]:
+        """The organisations' rows (``id`` and attributes), in the data's order."""
+        return _rows(self.columns)
+
+    def graph(self):
+        """The organisations as a networkx graph **without edge objects**: its ties are in
+        the seeded matrix views (:func:`~service.analytics._graph.csr_view`, weighted and
+        not: the feature context's projection), so that
+        :func:`~service.analytics.missing_links.recommend` runs on it as on the
+        ecosystem's graph without building 0.9 M edge dictionaries. Only for
+        ``recommend``: any other analysis needs the real graph. Built once."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = self._view_only_graph()
+            return self._graph
+
+    def _view_only_graph(self):
+        import networkx as nx
+
+        from service.analytics._graph import _cached, bump_version, seed_views
+
+        graph = nx.Graph()
+        ids = self.data.actor_ids
+        rows = _rows(self.columns)
+        for row in rows:
+            del row["id"]
+        graph._node.update(zip(ids, rows, strict=True))  # (add_nodes_from copies each row)
+        graph._adj.update((v, {}) for v in ids)
+        bump_version(graph)
+        seed_views(graph, ids, self.edges, {None: np.ones(self.weights.size),
+                                            "weight": self.weights})
+        _cached(graph, "csr", None, lambda: self.context.A)
+        _cached(graph, "csr", "weight", lambda: self.context.W)
+        graph.graph["views_only"] = True
+        return graph
+
+
+def _columns(rows: list[dict]) -> dict:
+    """Rows as columns: ``id`` and ``name`` as lists, every other key as integer codes
+    into its distinct values (lists kept as tuples), so that they unpickle fast.
+
+    >>> c = _columns([{"id": "a", "kind": "sme", "clusters": ["x"]}, {"id": "b", "kind": "sme"}])
+    >>> _rows(c)
+    [{'id': 'a', 'kind': 'sme', 'clusters': ['x']}, {'id': 'b', 'kind': 'sme'}]
+    """
+    keys: dict = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    out: dict = {"n": len(rows), "plain": {}, "coded": {}}
+    for key in keys:
+        if key in ("id", "name") and all(key in row for row in rows):
+            out["plain"][key] = [row[key] for row in rows]
+            continue
+        table: dict = {}
+        codes = np.empty(len(rows), dtype=np.int32)
+        for i, row in enumerate(rows):
+            if key not in row:
+                value = ("missing", None)
+            elif isinstance(row[key], list):
+                value = ("list", tuple(row[key]))
+            else:
+                value = ("value", row[key])
+            codes[i] = table.setdefault(value, len(table))
+        out["coded"][key] = (codes, list(table))
+    return out
+
+
+_HOLE = object()
+
+
+def _rows(columns: dict) -> list[dict]:
+    """The rows of :func:`_columns` (list values are shared between rows: read only)."""
+    keys, cols, holes = [], [], []
+    for key, column in columns["plain"].items():
+        keys.append(key)
+        cols.append(column)
+    for key, (codes, values) in columns["coded"].items():
+        decoded = [list(v) if kind == "list" else v if kind == "value" else _HOLE
+                   for kind, v in values]
+        keys.append(key)
+        cols.append([decoded[c] for c in codes.tolist()])
+        if any(kind == "missing" for kind, _ in values):
+            holes.append(key)
+    if not cols:
+        return [{} for _ in range(columns["n"])]
+    rows = [dict(zip(keys, values, strict=True)) for values in zip(*cols, strict=True)]
+    for key in holes:
+        for row in rows:
+            if row[key] is _HOLE:
+                del row[key]
+    return rows
+
+
+def build_link_data(actors: list[dict], participations: list[dict],
+                    projects: list[dict]) -> LinkData:
+    """:class:`LinkData` from the store's rows (``all_actors``, ``all_participations``,
+    ``project_programme_parts``)."""
+    parts = {r["project_id"]: r for r in projects}
+    return LinkData(lp.dated_data(actors, participations, parts), actors)
+
+
+
+def fit_link_model(index: LinkData, *, seed: int = 0) -> dict:
+    """The recommender of one graph version: ``{"model": LinkModel or None, "reason":
+    None or why there is none}``, fitted on the latest dated year
+    (:func:`~service.analytics.link_protocol.fit_model`). A failed fit is a reason, not an
+    error: the fallback ranking then serves this graph version for good."""
+    data = index.data
+    if data.year.size == 0 or data.dated_share() < 0.9 or len(data.years) < 2:
+        return {"model": None, "reason": "the projects are not dated over two years or more, "
+                                         "so no model can be learnt"}
+    try:
+        model = lp.fit_model(data, data.years[-1], seed=seed)
+    except Exception as exc:  # noqa: BLE001 - the fallback keeps working
+        return {"model": None, "reason": f"the fit failed ({type(exc).__name__}: {exc})"}
+    if model is None:
+        return {"model": None, "reason": "no organisation gained a partner in the latest "
+                                         "year, so no model can be learnt"}
+    return {"model": model, "reason": None}
+
+
+def compute_track_record(index: LinkData) -> dict:
+    """:func:`track_record_of` the data; a failed back-test is a reason, not an error."""
+    try:
+        return track_record_of(index.data)
+    except Exception as exc:  # noqa: BLE001 - reported as "no track record", not a crash
+        return _no_record(f"the back-test failed ({type(exc).__name__})")
+
+
+#: The track record while its job runs.
+PENDING_RECORD = {"available": None, "pending": True, "reason": "being computed", "k": 10,
+                  "years": None, "recommender": None, "common_neighbors": None,
+                  "sentence": None}
+
+
+def read_link_data(ctx) -> LinkData:
+    """:class:`LinkData` of the store's current rows (not cached: see :func:`link_data`)."""
+    actors, participations = ctx.records(None)
+    return build_link_data(actors, participations, ctx.store.project_programme_parts())
+
+
+def link_data(ctx) -> LinkData:
+    """The graph version's :class:`LinkData` (computed now when not cached)."""
+    return ctx.cached("link-data", (), lambda: read_link_data(ctx))
+
+
+def link_model(ctx) -> dict:
+    """The graph version's fitted recommender (:func:`fit_link_model`), computed now when
+    not cached."""
+    return ctx.cached("link-model", (), lambda: fit_link_model(link_data(ctx)))
+
+
+def track_record(ctx) -> dict:
+    """The graph version's track record, computed now when not cached."""
+    return ctx.cached("track-record", (), lambda: compute_track_record(link_data(ctx)))
+
+
+def track_record_now(ctx) -> dict:
+    """The track record when it is known, else :data:`PENDING_RECORD` (its job queued);
+    computed now on small graphs and outside the service (:meth:`Context.prepared`)."""
+    ready, record = ctx.prepared("track-record",
+                                 lambda: compute_track_record(link_data(ctx)))
+    return record if ready else dict(PENDING_RECORD)
+
+
+class Recommender:
+    """The learnt recommender as :func:`~service.analytics.missing_links.recommend` reads
+    it from ``graph.graph["link_model"]``: :meth:`get` is ``(feature context, model,
+    data)`` once the graph version's model is fitted, else ``None`` (``recommend`` then
+    ranks with its deterministic fallback). No thread: ``load()`` gives ``(known, fitted,
+    index)`` — known False while a job fits the model — and is asked again until the
+    model is known."""
+
+    def __init__(self, load: Callable[[], tuple]):
+        self._load = load
+        self._value = None
+        self.known = False
+        self.reason: str | None = None
+        self.choice: str | None = None
+        self._lock = threading.Lock()
         self.scores: dict = {}  # actor id -> candidate scores (filled by recommend)
 
+    def refresh(self) -> bool:
+        """Learn the model if it is known by now; True once it is (fitted, or known to be
+        unavailable, with :attr:`reason`)."""
+        if not self.known:
+            with self._lock:
+                if not self.known:
+                    known, fitted, index = self._load()
+                    if known:
+                        model = fitted["model"]
+                        self.reason = fitted["reason"]
+                        if model is not None:
+                            self._value = (index.context, model, index.data)
+                            self.choice = getattr(model, "choice", "model")
+                        self.known = True
+        return self.known
+
     def get(self):
-        if not self._started:
-            self.start()
+        self.refresh()
         return self._value
 
-    def start(self, *, wait: bool = False) -> ModelHandle:
-        with self._lock:
-            started, self._started = self._started, True
-        if not started:
-            if self._background and not wait:
-                threading.Thread(target=self._fill, daemon=True,
-                                 name="synergraph-linkpred-fit").start()
-            else:
-                self._fill()
-        if wait:
-            self.done.wait()
-        return self
-
-    def _fill(self):
-        try:
-            data = store_dated_data(self._store)
-            years = data.years
-            model = None
-            if data.dated_share() >= 0.9 and len(years) >= 2:
-                model = lp.fit_model(data, years[-1], seed=self._seed)
-            if model is None:
-                self.error = "not enough dated ties to fit a model"
-            else:
-                self._value = (lp.FeatureContext(data, None), model, data)
-        except Exception as exc:  # noqa: BLE001 - the fallback keeps working
-            self.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            self.done.set()
+    @property
+    def error(self) -> str | None:
+        return self.reason
 
 
-def fitted_model(store: GraphStore, *, n_actors: int | None = None, wait: bool = False,
-                 small: int = BACKGROUND_ABOVE) -> ModelHandle:
-    """The recommender of the loaded data, one handle per graph version (cached).
+def attach_model(graph, ctx) -> Recommender:
+    """Give ``graph`` (the ecosystem's graph of ``ctx``'s graph version, or
+    :meth:`LinkData.graph`) the recommender :func:`recommend` uses; returns the handle.
+    The model is read when first needed (:meth:`Context.prepared`: computed now outside
+    the service and on small graphs, else from its job's result once it is done)."""
+    def load():
+        known, fitted = ctx.prepared("link-model", lambda: fit_link_model(link_data(ctx)))
+        return known, fitted, (link_data(ctx) if known and fitted["model"] is not None
+                               else None)
 
-    The fit (reading the store, then :func:`~service.analytics.link_protocol.fit_model` on
-    the latest year) starts on the handle's first ``get()``, in a background thread when
-    the graph has more than ``small`` actors (``n_actors``; unknown counts as large);
-    ``wait=True`` starts it now and waits."""
-    key = _store_key(store)
-    with _CACHE_LOCK:
-        handle = _MODELS.get(key)
-        if handle is None:
-            handle = ModelHandle(store, background=n_actors is None or n_actors > small)
-            _MODELS.clear()
-            _MODELS[key] = handle
-    if wait:
-        handle.start(wait=True)
+    handle = Recommender(load)
+    graph.graph["link_model"] = handle
     return handle
 
 
-def attach_model(graph, store: GraphStore, *, wait: bool = False):
-    """Give ``graph`` (the whole-ecosystem graph of ``store``) the recommender used by
-    :func:`~service.analytics.missing_links.recommend` (fitted on first use); returns the
-    handle."""
-    handle = fitted_model(store, n_actors=graph.number_of_nodes(), wait=wait)
-    graph.graph["link_model"] = handle
+def fitted_model(store: GraphStore, *, wait: bool = True, seed: int = 0) -> Recommender:
+    """The recommender of the loaded data, fitted now in this process (benchmarks,
+    scripts); ``wait`` is kept for compatibility (it always waits)."""
+    index = build_link_data(store.all_actors(), store.all_participations(),
+                            store.project_programme_parts())
+    fitted = fit_link_model(index, seed=seed)
+    handle = Recommender(lambda: (True, fitted, index))
+    handle.refresh()
     return handle

@@ -16,6 +16,7 @@ graph makes every older entry unreachable.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -31,24 +32,32 @@ from typing import Any
 
 from graph_schema.store import GraphStore
 
-__all__ = ["AppState", "DiskCache", "ResultCache", "estimate_bytes", "PERSISTED"]
+__all__ = ["AppState", "DiskCache", "ResultCache", "estimate_bytes", "persisted"]
 
 log = logging.getLogger("synergraph.cache")
 
-#: Names of results kept on disk: the use cases' figures (the group graphs and the store's
-#: records are rebuilt from Neo4j in seconds, and are large), the API's bodies and the
-#: pages' markers ("page:..."). Every result a job's task computes in a worker process must
-#: be here, or the service computes it again (an actor page of the largest hub rebuilt the
-#: ecosystem's graph: 23 s at H2020 scale).
-PERSISTED = frozenset({"metrics", "null-model", "louvain", "communities", "evolution",
-                       "links", "synergy", "scorecard", "what-if", "group-projects",
-                       "recommendations", "track-record", "actor", "partnership-network",
-                       "partnership-file"})
-#: Markers whose result lives elsewhere in memory only (the track record is kept by
-#: :mod:`service.linkprediction`): after a restart they must be computed again.
-NOT_PERSISTED = frozenset({"api:track-record"})
 #: Bumped when the layout of cached values changes: older files are then ignored.
-DISK_FORMAT = 1
+DISK_FORMAT = 2
+
+
+@functools.lru_cache(maxsize=1)
+def _persisted_names() -> frozenset[str]:
+    """The names of results kept on disk: every cache name a job's task fills for the
+    service, as declared where the task is registered (:func:`service.tasks.cache_names`;
+    the group graphs and the store's records are rebuilt from Neo4j in seconds, and are
+    large), plus the API's bodies and the pages' markers (``api:...``, ``page:...``). A
+    result a worker process computes and the service does not find on disk would be
+    computed again in the service (the largest hub's actor page rebuilt the ecosystem's
+    graph: 23 s at H2020 scale)."""
+    from service.tasks import cache_names
+
+    return cache_names()
+
+
+def __getattr__(name: str):
+    if name == "PERSISTED":  # derived from the tasks (imported late: no import cycle)
+        return _persisted_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def persisted(name: str) -> bool:
@@ -56,10 +65,10 @@ def persisted(name: str) -> bool:
 
     >>> persisted("metrics"), persisted("api:metrics"), persisted("graph")
     (True, True, False)
+    >>> persisted("link-model"), persisted("track-record"), persisted("records")
+    (True, True, False)
     """
-    if name in NOT_PERSISTED:
-        return False
-    return name in PERSISTED or name.startswith(("api:", "page:"))
+    return name in _persisted_names() or name.startswith(("api:", "page:"))
 
 
 def estimate_bytes(value: Any, _depth: int = 0) -> int:
@@ -319,7 +328,7 @@ class AppState:
         self.stamp_changes = 0
         self._warmed: set = set()
         #: the use cases' context: every page and API route computes through it
-        self.ctx = Context(store, self.cache, on_stamp=self.observe_stamp)
+        self.ctx = Context(store, self.cache, on_stamp=self.observe_stamp, defer=self.defer)
         self._poller: threading.Thread | None = None
         poll = settings.get("SYNERGRAPH_WARM_POLL_S") or 0
         if self.warm_enabled and poll > 0:
@@ -334,6 +343,45 @@ class AppState:
         use different names (the API's start with ``api:``).
         """
         return self.ctx.cached(name, params, compute)
+
+    # -- the per-version preparations: jobs, never computed in the service on large graphs
+    def large(self) -> bool:
+        """Whether the ecosystem is above the size computed within a request."""
+        from service.jobs import group_actors
+
+        return group_actors(self.ctx, None) > self.inline_max_actors
+
+    def defer(self, name: str) -> bool:
+        """:meth:`Context.prepared`'s question: leave ``name`` to its job? True (the job is
+        queued or running) on large graphs; False when the caller computes it now (a small
+        graph, or the job is done: the result is then read from the cache; or the caller is
+        itself a background job, in a thread of the service)."""
+        from service import jobs
+
+        if getattr(jobs._current, "job", None) is not None or not self.large():
+            return False
+        return self.prepare(name).state in ("queued", "running")
+
+    def prepare(self, name: str, *, stamp: str | None = None, priority: int | None = None):
+        """The job computing the per-version result ``name`` (a task of
+        :mod:`service.tasks` of the same name, without arguments: ``link-data``,
+        ``link-model``, ``track-record``), deduplicated per graph stamp; in a worker
+        process when jobs run there. Priority: :data:`service.warming.PREPARATIONS`."""
+        from service import tasks
+        from service.warming import PREPARATIONS
+
+        ctx = self.ctx
+        stamp = stamp or ctx.stamp()
+        what, default = PREPARATIONS[name]
+
+        def run():
+            if ctx.stamp() != stamp:
+                raise RuntimeError("the graph changed before this job ran; ask again")
+            return tasks.run(ctx, name, ())
+
+        return self.jobs.submit((stamp, "prepare:" + name, ()), what, run,
+                                priority=default if priority is None else priority,
+                                task=(name, ()))
 
     # -- the graph's version: pruning and warming --------------------------------------
     def observe_stamp(self, stamp: str) -> None:

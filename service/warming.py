@@ -1,6 +1,16 @@
 """Warming: after a load that changes the graph, compute the headline figures in the
 background, so that the first visitor after a load does not wait for them.
 
+On an ecosystem above the inline size, the recommender's preparations come first: its
+compact data (:class:`~service.linkprediction.LinkData`, seconds) at
+:data:`PRIORITY_PREPARE`, above every other warming job, then its loading into the
+service's memory (a thread of the service: it only reads), so that recommendations answer
+within a second as soon as it is done even while a long figure (the ecosystem's metrics:
+about a minute at H2020 scale) is queued; then the ecosystem's metrics, then the learnt
+model and the track record (tens of seconds each), then the clusters and countries. A
+visitor's own job (:data:`~service.jobs.PRIORITY_REQUEST`) still runs before all of them;
+a job already running is never interrupted.
+
 The service notices a new graph version on the next request, or by looking at the graph's
 stamp every ``SYNERGRAPH_WARM_POLL_S`` seconds (a load by the CLI, in another process), and
 queues one job per group, below the jobs visitors wait for (:data:`PRIORITY_WARM`): the
@@ -13,10 +23,21 @@ restart.
 
 from __future__ import annotations
 
-from service.jobs import PRIORITY_WARM, Job
+from service.jobs import PRIORITY_REQUEST, PRIORITY_WARM, Job
 from service.usecases import GroupFilter, GroupRef
 
-__all__ = ["DEFAULT_NULL_RUNS", "warm_group", "warm_jobs", "warm_tasks"]
+__all__ = ["DEFAULT_NULL_RUNS", "PREPARATIONS", "PRIORITY_PREPARE", "warm_group", "warm_jobs",
+           "warm_tasks"]
+
+#: The cheap, user-facing preparations: after the visitors' jobs, before other warming.
+PRIORITY_PREPARE = (PRIORITY_REQUEST + PRIORITY_WARM) // 2
+#: The recommender's per-version preparations (:meth:`service.state.AppState.prepare`):
+#: what the job says, and its priority.
+PREPARATIONS = {
+    "link-data": ("preparing the recommender's data", PRIORITY_PREPARE),
+    "link-model": ("fitting the recommender's model", PRIORITY_WARM),
+    "track-record": ("the recommender's track record (its own back-test)", PRIORITY_WARM),
+}
 
 #: The null-model runs of ``GET .../metrics`` without ``null_runs`` (service.api.groups).
 DEFAULT_NULL_RUNS = 20
@@ -51,6 +72,24 @@ def warm_group(ctx, ref: GroupRef | None) -> bool:
     return True
 
 
+def _preload(state, stamp: str) -> Job:
+    """A job in a thread of the service, right after the recommender's data is prepared:
+    read it from disk and build its graph (under a second at H2020 size), so that the first
+    recommendation asked does not pay for it. It only reads: never computes the data."""
+    ctx = state.ctx
+
+    def run():
+        found, index = ctx.peek("link-data", ()) if ctx.stamp() == stamp else (False, None)
+        if found:
+            index.graph()
+            import sklearn.linear_model  # noqa: F401 - what unpickling the model imports
+            import sklearn.pipeline  # noqa: F401
+        return found
+
+    return state.jobs.submit((stamp, "preload:link-data", ()), "loading the recommender's "
+                             "data", run, priority=PRIORITY_PREPARE)
+
+
 def warm_jobs(state, stamp: str) -> list[Job]:
     """Queue the warming jobs of graph stamp ``stamp`` (see the module docstring)."""
     from service import usecases as uc
@@ -63,7 +102,8 @@ def warm_jobs(state, stamp: str) -> list[Job]:
                for c in clusters]
     groups += [(GroupRef.country(c["id"]), f"the metrics of {c.get('name') or c['id']}")
                for c in overview["countries"]]  # largest first
-    jobs = []
+    large = state.large()
+    jobs = [state.prepare("link-data", stamp=stamp), _preload(state, stamp)] if large else []
     for ref, what in groups:
         key = (stamp, "warm", _group_key(ref))
 
@@ -74,4 +114,7 @@ def warm_jobs(state, stamp: str) -> list[Job]:
 
         jobs.append(state.jobs.submit(key, what, run, priority=PRIORITY_WARM,
                                       task=("warm", (ref,))))
+        if ref is None and large:  # after the ecosystem's metrics, before the groups'
+            jobs += [state.prepare("link-model", stamp=stamp),
+                     state.prepare("track-record", stamp=stamp)]
     return jobs

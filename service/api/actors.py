@@ -63,39 +63,55 @@ def actor(actor_id: str):
     return jsonify({**record["actor"], "projects": record["projects"]})
 
 
+RANKING_SCHEMA = obj({
+    "method": {"type": "string", "description": "what ranked the list: model, "
+                                                "weighted_adamic_adar or common_neighbors"},
+    "model": {"type": "string", "enum": ["fitted", "being fitted", "not available"]},
+    "final": {"type": "boolean", "description": "false while the learnt model is being "
+                                                "fitted: ask again later for its ranking"},
+    "note": {"type": ["string", "null"]}}, ["method", "model", "final", "note"])
+
+
 @api_blueprint.route("/actors/<actor_id>/recommendations")
 @documented(
-    "Missing links for an actor, each with its explanation", tags=("actors",),
+    "Missing links for an actor, each with its explanation, and how they were ranked",
+    tags=("actors",),
     params=(param("top", type_="integer", minimum=1, maximum=200, description="how many"),
             WAIT_PARAM),
     responses={200: ("Ranked candidates", obj(
         {"actor_id": {"type": "string"},
          "recommendations": arr(obj({"id": {"type": "string"}, "score": {"type": "number"}},
-                                    ["id", "score"]))},
-        ["actor_id", "recommendations"])), **dict([ACCEPTED])})
+                                    ["id", "score"])),
+         "ranking": RANKING_SCHEMA},
+        ["actor_id", "recommendations", "ranking"])), **dict([ACCEPTED])})
 def actor_recommendations(actor_id: str):
     from service.jobs import group_actors
 
     top = arg_int(request.args, "top", 20, 1, 200)
+    arg_int(request.args, "wait", 0, 0, 60)  # checked even when the answer is ready
     ctx = context()
     record = uc.actor_record(ctx, actor_id)  # 404 before any job
 
     def render():
-        items = uc.recommendations(ctx, actor_id, top=top)
-        return {"actor_id": actor_id, "recommendations": items,
-                "track_record": uc.track_record(ctx)}
+        answer = uc.recommended(ctx, actor_id, top=top)
+        return {"actor_id": actor_id, "recommendations": answer["items"],
+                "ranking": answer["ranking"], "track_record": uc.track_record(ctx)}
 
+    if uc.recommender_ready(ctx):  # milliseconds from the prepared data
+        return jsonify(render())
+    # a large graph whose recommender's data is not prepared yet: its job (a worker
+    # process), before the other warming; the model is never waited for
     name = record["actor"].get("name") or actor_id
-    return respond("recommendations", (actor_id, top), (actor_id, top),
-                   render, what=f"the recommended partners of {name}",
-                   actors=group_actors(ctx, None))
+    return respond("recommendations", (actor_id, top), (), render,
+                   what=f"the recommended partners of {name}",
+                   actors=group_actors(ctx, None), task="link-data")
 
 
 @api_blueprint.route("/track-record")
 @documented(
     "How often this ecosystem's suggestions came true in its own back-test",
     tags=("actors",),
-    responses={200: ("The track record (pending while it is computed)", obj(
+    responses={200: ("The track record", obj(
         {"available": {"type": ["boolean", "null"]}, "k": {"type": "integer"},
          "recommender": {"type": ["number", "null"]},
          "common_neighbors": {"type": ["number", "null"]},
@@ -105,12 +121,14 @@ def actor_recommendations(actor_id: str):
 def track_record():
     from service.jobs import group_actors
 
+    arg_int(request.args, "wait", 0, 0, 60)  # checked even when the answer is ready
     ctx = context()
-    # the back-test of a large ecosystem runs as a job, in a thread: the record is kept in
-    # the service's memory (service.linkprediction), per graph version
+    record = uc.track_record(ctx)
+    if not record.get("pending"):
+        return jsonify(record)
+    # the back-test of a large ecosystem is a job (a worker process), per graph version
     return respond("track-record", (), (), lambda: uc.track_record(ctx),
-                   what="the recommender's track record", actors=group_actors(ctx, None),
-                   process=False)
+                   what="the recommender's track record", actors=group_actors(ctx, None))
 
 
 @api_blueprint.route("/projects")

@@ -62,7 +62,7 @@ def accepted(job: Job):
 
 def respond(name: str, params: Hashable, args: tuple, render: Callable[[], Any], *,
             what: str, actors: int, process: bool = True,
-            ready: Callable[[], Any] | None = None):
+            ready: Callable[[], Any] | None = None, task: str | None = None):
     """200 with ``render()`` when the answer is ready, else 202 with the job.
 
     The task ``name`` of :mod:`service.tasks` with ``args`` does the expensive work (in the
@@ -71,10 +71,11 @@ def respond(name: str, params: Hashable, args: tuple, render: Callable[[], Any],
     ``render()`` builds the response body from the (now cached) use cases, in the request.
     ``actors`` is the size of the graph the work runs on (the cheap estimate of its cost).
     ``ready()``, when given, is the response once the answer is ready (a file, say), and
-    ``render()`` then only the job's ``result``.
+    ``render()`` then only the job's ``result``. ``task`` names another task than ``name``
+    (one that prepares what ``render()`` reads).
     """
     wait = arg_int(request.args, "wait", 0, 0, 60)
-    job = ask(_state(), "api:" + name, params, (name, args), what=what, actors=actors,
+    job = ask(_state(), "api:" + name, params, (task or name, args), what=what, actors=actors,
               wait=wait, priority=PRIORITY_REQUEST, render=render, process=process)
     if job is None:
         return ready() if ready is not None else jsonify(render())

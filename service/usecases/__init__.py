@@ -22,6 +22,8 @@ from .profiles import (
     project,
     project_list,
     recommendations,
+    recommended,
+    recommender_ready,
     scorecard,
     track_record,
 )
@@ -43,5 +45,6 @@ __all__ = [
     "actor", "actor_list", "actor_record", "actor_order", "build_graph", "clusters", "communities",
     "compare", "evolution", "filter_records", "group_projects", "links", "metrics",
     "null_model_of", "network", "overview", "parse_cluster_ids", "project", "project_list",
-    "recommendations", "scorecard", "synergy", "track_record", "what_if",
+    "recommendations", "recommended", "recommender_ready", "scorecard", "synergy",
+    "track_record", "what_if",
 ]

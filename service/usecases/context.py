@@ -31,14 +31,17 @@ class Context:
 
     Keys are ``(graph stamp, name, params)`` (:meth:`GraphStore.graph_stamp`);
     ``on_stamp`` (the app's) is told every stamp read, so the app notices a new graph.
+    ``defer`` (the app's, :meth:`service.state.AppState.defer`) leaves the per-version
+    preparations of :meth:`prepared` to background jobs on large graphs.
     """
 
-    def __init__(self, store: GraphStore, cache=None, *, on_stamp=None):
+    def __init__(self, store: GraphStore, cache=None, *, on_stamp=None, defer=None):
         from service.state import ResultCache
 
         self.store = store
         self.cache = cache if cache is not None else ResultCache(64)
         self.on_stamp = on_stamp
+        self.defer = defer
 
     def stamp(self) -> str:
         """The stamp of the graph's current version."""
@@ -54,6 +57,24 @@ class Context:
     def cached(self, name: str, params: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per (graph stamp, ``name``, ``params``)."""
         return self.cache.get_or_compute(self.key(name, params), compute)
+
+    def peek(self, name: str, params: Hashable) -> tuple[bool, Any]:
+        """``(True, value)`` when the result is known (memory or disk), without computing."""
+        return self.cache.peek(self.key(name, params))
+
+    def prepared(self, name: str, compute: Callable[[], Any]) -> tuple[bool, Any]:
+        """A per-graph-version result (``params=()``) that may be long to compute (the
+        recommender's data and model, its track record): ``(True, value)`` when it is known
+        or computed now, ``(False, None)`` while a background job of the app computes it
+        (the app's ``defer(name)`` decides: large graphs). Without an app (the CLI, a
+        worker process) it is computed now."""
+        key = self.key(name, ())
+        found, value = self.cache.peek(key)
+        if found:
+            return True, value
+        if self.defer is not None and self.defer(name):
+            return False, None
+        return True, self.cache.get_or_compute(key, compute)
 
     def is_cached(self, name: str, params: Hashable) -> bool:
         """Whether the result is known (in memory or on disk), without computing it."""
@@ -116,11 +137,11 @@ class Context:
             graph = build_graph(actors, participations, flt)
             graph.graph["group"] = ref
             if ref is None and not flt.active:
-                # the learnt recommender of this graph version (fitted in the background
-                # on large graphs; recommend() uses its fallback until then)
+                # the learnt recommender of this graph version (read when first needed;
+                # recommend() uses its fallback while a job fits it)
                 from service.linkprediction import attach_model
 
-                attach_model(graph, self.store)
+                attach_model(graph, self)
             return graph
 
         return self.cached("graph", key, compute)

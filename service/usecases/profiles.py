@@ -17,8 +17,8 @@ from .params import GroupFilter, GroupRef
 from .topics import MAX_NODES, named
 
 __all__ = ["COMPARE_FIGURES", "NULL_FIGURES", "actor", "actor_list", "actor_record", "clusters",
-           "compare", "overview", "project", "project_list", "recommendations", "scorecard",
-           "track_record"]
+           "compare", "overview", "project", "project_list", "recommendations", "recommended",
+           "recommender_ready", "scorecard", "track_record"]
 
 RANK_COLUMNS = ("degree", "strength", "betweenness", "pagerank", "eigenvector")
 
@@ -44,22 +44,86 @@ def overview(ctx: Context) -> dict:
 def track_record(ctx: Context) -> dict:
     """How often this ecosystem's suggestions came true in its own back-test ("x of 10
     became partners within 2 years; common partners alone: y"), per graph version; computed
-    in the background on large graphs (``pending`` until then), ``available: False`` with a
-    ``reason`` for data without dates (:mod:`service.linkprediction`)."""
+    by a background job on large graphs (``pending`` until it is done), ``available:
+    False`` with a ``reason`` for data without dates (:mod:`service.linkprediction`)."""
     from service.linkprediction import track_record_now
 
-    return track_record_now(ctx.store)
+    return track_record_now(ctx)
+
+
+#: What the answer says about its ranking (``recommended()["ranking"]["note"]``).
+RANKING_NOTES = {
+    "being fitted": "the learnt model is being fitted: ranked meanwhile by the "
+                    "deterministic fallback (weighted Adamic-Adar); ask again later",
+    "chosen index": "a classic index beat the learnt model on this data's own validation "
+                    "organisations, so it ranks",
+}
+
+
+def recommender_ready(ctx: Context) -> bool:
+    """Whether :func:`recommended` can answer now (its data is prepared, or the graph is
+    small enough to prepare it in the request); else its job is queued."""
+    return _link_data(ctx)[0]
+
+
+def _link_data(ctx: Context):
+    from service.linkprediction import read_link_data
+
+    return ctx.prepared("link-data", lambda: read_link_data(ctx))
+
+
+def recommended(ctx: Context, actor_id: str, *, top: int = 20) -> dict | None:
+    """Ranked missing links for one actor over the whole ecosystem, with explanations, and
+    how they were ranked: ``{"items": [...], "ranking": {"method", "model", "final",
+    "note"}}``; ``None`` while the recommender's data is being prepared by a job (large
+    graphs, in the service).
+
+    Computed from the graph version's compact :class:`~service.linkprediction.LinkData`
+    (no ecosystem graph is built). ``model`` is ``"fitted"``, ``"being fitted"`` (its job
+    runs: the deterministic fallback ranks, and the answer is never kept as this graph
+    version's: only in memory, under another name, until the model is known) or ``"not
+    available"`` (with the reason).
+    """
+    found, answer = ctx.peek("recommendations", (actor_id, top))
+    if found:
+        return answer
+    ready, index = _link_data(ctx)
+    if not ready:
+        return None
+    from service.linkprediction import attach_model
+
+    graph = index.graph()
+    if actor_id not in graph:
+        raise NotFound("actor", actor_id)
+    handle = graph.graph.get("link_model") or attach_model(graph, ctx)
+    if not handle.refresh():  # the model's job runs: the fallback's answer, in memory only
+        return ctx.cached("recommendations-meanwhile", (actor_id, top),
+                          lambda: _recommended(graph, handle, actor_id, top, known=False))
+    answer = _recommended(graph, handle, actor_id, top, known=True)
+    ctx.cached("recommendations", (actor_id, top), lambda: answer)
+    return answer
+
+
+def _recommended(graph, handle, actor_id: str, top: int, *, known: bool) -> dict:
+    items = recommend(graph, actor_id, top=top, use_model=known)
+    method = items[0]["ranking"] if items else (handle.choice or "weighted_adamic_adar")
+    if not known:
+        model, note = "being fitted", RANKING_NOTES["being fitted"]
+    elif handle.get() is None:
+        model, note = "not available", handle.reason
+    else:
+        model = "fitted"
+        note = RANKING_NOTES["chosen index"] if handle.choice != "model" else None
+    return {"items": items, "ranking": {"method": method, "model": model, "final": known,
+                                        "note": note}}
 
 
 def recommendations(ctx: Context, actor_id: str, *, top: int = 20) -> list[dict]:
-    """Ranked missing links for one actor over the whole ecosystem, with explanations."""
-    def compute():  # the graph only when the answer is not cached (memory or disk)
-        ecosystem = ctx.graph(None)
-        if actor_id not in ecosystem:
-            raise NotFound("actor", actor_id)
-        return recommend(ecosystem, actor_id, top=top)
-
-    return ctx.cached("recommendations", (actor_id, top), compute)
+    """The items of :func:`recommended` (computed now outside the service)."""
+    answer = recommended(ctx, actor_id, top=top)
+    if answer is None:  # pragma: no cover - only in the service, whose routes ask first
+        raise RuntimeError("the recommender's data is being prepared")
+    return answer["items"]
 
 
 def actor_record(ctx: Context, actor_id: str) -> dict:
@@ -92,7 +156,8 @@ def page_of(rows: list, page: int, per_page: int, what: str) -> dict:
 
 
 def actor(ctx: Context, actor_id: str, *, hops: int = 1, top: int = 10,
-          ego: int = EGO_PARTNERS, partners_page: int = 1, projects_page: int = 1) -> dict:
+          ego: int = EGO_PARTNERS, partners_page: int = 1, projects_page: int = 1,
+          with_recommendations: bool = True) -> dict:
     """An actor's record, ego network, ecosystem ranks and percentiles (the rows of the
     ecosystem's metrics), partners (shared projects), projects and recommended partners.
 
@@ -100,7 +165,10 @@ def actor(ctx: Context, actor_id: str, *, hops: int = 1, top: int = 10,
     150, 500 or 2,000) and, with ``hops=2``, the ties among those partners' partners when the
     whole neighbourhood fits in :data:`~service.usecases.topics.MAX_NODES` actors; the partner
     and project tables come a page of :data:`PER_PAGE` rows at a time (all rows in
-    ``partners_all``/``projects_all`` for downloads).
+    ``partners_all``/``projects_all`` for downloads). The recommended partners
+    (``recommended``, see :func:`recommended`: ``None`` while being prepared, and
+    ``recommendations``, its items) are added to the cached figures at each call, so an
+    answer ranked while the model is fitted is never kept with them.
     """
     if hops not in (1, 2):
         raise BadParameter("hops", f"must be 1 or 2, got {hops}")
@@ -109,9 +177,13 @@ def actor(ctx: Context, actor_id: str, *, hops: int = 1, top: int = 10,
                                   f"got {ego}")
     base = ctx.cached("actor", (actor_id, hops, top, ego),
                       lambda: _actor(ctx, actor_id, hops, top, ego))
-    return {**base,
+    page = {**base,
             "partners": page_of(base["partners_all"], partners_page, PER_PAGE, "partners"),
             "projects": page_of(base["projects_all"], projects_page, PER_PAGE, "projects")}
+    if with_recommendations:
+        page["recommended"] = recommended(ctx, actor_id, top=top)
+        page["recommendations"] = (page["recommended"] or {}).get("items") or []
+    return page
 
 
 def _neighbourhood(graph: nx.Graph, actor_id: str, partners: list, limit: int) -> set | None:
@@ -149,7 +221,10 @@ def _actor(ctx: Context, actor_id: str, hops: int, top: int, ego_size: int) -> d
         else:
             nodes = wider
     ego = ecosystem.subgraph(nodes).copy()
-    ego.graph.pop("link_model", None)  # the ecosystem's recommender: not the ego network's
+    # not the ego network's: the ecosystem's recommender, its matrix views (all 0.9 M ties at
+    # H2020 size) and project tables, which made the cached page 106 MB
+    for key in ("link_model", "_analytics_cache", "participants", "projects"):
+        ego.graph.pop(key, None)
     mine = rows[actor_id]
     ranks = {name: {"value": mine[name], "rank": mine[f"{name}_rank"],
                     "percentile": mine[f"{name}_percentile"]} for name in RANK_COLUMNS}
@@ -160,8 +235,7 @@ def _actor(ctx: Context, actor_id: str, hops: int, top: int, ego_size: int) -> d
             "ego_limit": ego_size, "ego_choices": EGO_CHOICES,
             "hops": hops, "ego_reduced": reduced, "ranks": ranks,
             "n_actors": ecosystem.number_of_nodes(), "partners_all": partners,
-            "projects_all": record["projects"],
-            "recommendations": recommendations(ctx, actor_id, top=top)}
+            "projects_all": record["projects"]}
 
 
 def project(ctx: Context, project_id: str) -> dict:

@@ -57,8 +57,9 @@ ROUTES = [
     ("GET", "/api/v1/countries/MA/synergy", None),
     ("POST", "/api/v1/clusters/mnc/whatif",
      {"changes": [{"op": "add_tie", "u": "mnc-a001", "v": "mnc-a002"}]}),
-    ("GET", "/api/v1/actors/mnc-a001/recommendations?top=5", None),
-    ("GET", "/api/v1/track-record", None),
+    # the recommendations' job prepares the recommender's data, not the model: its answer
+    # may be the fallback's while the model's job runs; the track record is prepared by
+    # the jobs above (test_linkserve.py covers both)
 ]
 
 

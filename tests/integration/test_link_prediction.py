@@ -6,6 +6,7 @@ from loaders.bundle import read_bundle
 from loaders.cordis import read_cordis
 from loaders.demo import write_demo_bundle
 from service.analytics.missing_links import SCORES as L_SCORES
+from service.analytics.missing_links import recommend
 from service.linkprediction import evaluate_store, ties_with_years
 
 
@@ -84,10 +85,11 @@ def test_cli_evaluate_links_on_the_demo(store, neo4j_settings, tmp_path):
 
 def test_track_record_needs_dates(store, cordis_sample):
     from service.linkprediction import track_record
+    from service.usecases import Context
 
     dataset, _ = read_cordis(cordis_sample)
     store.write(dataset, kind="cordis")
-    record = track_record(store)
+    record = track_record(Context(store))
     assert record["available"] is False and "no start dates" in record["reason"]
 
 
@@ -99,11 +101,13 @@ def test_demo_recommendations_keep_their_shape(store, tmp_path):
     ctx = uc.Context(store)
     graph = ctx.graph(None)
     handle = graph.graph["link_model"]
-    assert not handle.done.is_set()  # fitted on first use only
+    assert not handle.known and not ctx.is_cached("link-model", ())  # read on first use
     items = uc.recommendations(ctx, "mnc-a001", top=10)
-    assert handle.done.is_set()  # the demo is small: fitted in the request
+    assert ctx.is_cached("link-model", ())  # outside the service: fitted when first needed
     assert handle.get() is not None, handle.error
     assert 0 < len(items) <= 10
+    # the ecosystem's graph and the compact per-version data rank alike
+    assert [r["id"] for r in recommend(graph, "mnc-a001", top=10)] == [r["id"] for r in items]
     legacy = {"id", "name", "kind", "score", "distance", "complementary", "shared_partners",
               "n_shared_partners", "bridges_communities", "cluster_effects",
               "shared_clusters", "bridges_clusters", "communities", *L_SCORES}
