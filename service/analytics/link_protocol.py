@@ -62,7 +62,8 @@ FEATURES = ("cn", "jaccard", "aa", "ra", "wcn", "aa_wlog", "cn_recent", "ra_rece
 
 
 def topk_mask(S: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of each row's ``k`` largest finite entries; ties go to the lower column.
+    """Boolean mask of each row's ``k`` largest finite entries (``S`` holds finite values
+    and ``-inf``); ties go to the lower column.
 
     Examples
     --------
@@ -74,13 +75,19 @@ def topk_mask(S: np.ndarray, k: int) -> np.ndarray:
     k = min(k, n)
     if m == 0 or k == 0:
         return np.zeros(S.shape, dtype=bool)
-    part = np.argpartition(-S, k - 1, axis=1)[:, :k]
-    t = np.take_along_axis(S, part, axis=1).min(axis=1)
-    gt = S > t[:, None]
-    need = k - gt.sum(axis=1)
+    # each row's k-th largest value (a linear-time partition), then every larger entry
+    # and, of the entries equal to it, the first ones in column order
+    t = -np.partition(-S, k - 1, axis=1)[:, k - 1]
+    sel = S > t[:, None]
+    need = k - sel.sum(axis=1)
     eq = S == t[:, None]
-    rank = np.cumsum(eq, axis=1)
-    sel = gt | (eq & (rank <= need[:, None]))
+    eq[~np.isfinite(t)] = False  # a row with fewer than k finite entries keeps them all
+    r, c = np.nonzero(eq)  # row-major: equal entries of a row in column order
+    if r.size:
+        starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1]
+        rank = np.arange(r.size) - np.repeat(starts, np.diff(np.r_[starts, r.size]))
+        ok = rank < need[r]
+        sel[r[ok], c[ok]] = True
     sel &= np.isfinite(S)
     return sel
 
@@ -170,6 +177,15 @@ def _projection(B):
     return W, A
 
 
+def _sorted(P):
+    """``P`` as CSR with sorted column indices. Sorting every row of a large product is
+    slower than converting it to CSC and back (two linear passes that also sort)."""
+    P = P.tocsr()
+    if not P.has_sorted_indices:
+        P = P.tocsc().tocsr()
+    return P
+
+
 def _entries(P):
     """Row of every stored entry of a CSR matrix."""
     return np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
@@ -183,8 +199,7 @@ def lookup(P, ri, ci) -> np.ndarray:
     >>> lookup(P, np.array([0, 1, 1]), np.array([1, 0, 1])).tolist()
     [2.0, 3.0, 0.0]
     """
-    P = P.tocsr()
-    P.sort_indices()
+    P = _sorted(P)
     n = P.shape[1]
     keys = _entries(P).astype(np.int64) * n + P.indices
     q = np.asarray(ri, dtype=np.int64) * n + np.asarray(ci, dtype=np.int64)
@@ -196,14 +211,28 @@ def lookup(P, ri, ci) -> np.ndarray:
 
 def sparse_topk(ri, ci, score, k):
     """Keep each row's ``k`` best ``(ri, ci)`` entries (higher score first, ties to the
-    lower column); returns the kept indices into the input arrays.
+    lower column); returns the kept indices into the input arrays. The pairs are distinct.
 
     >>> sparse_topk(np.array([0, 0, 0, 1]), np.array([5, 2, 3, 1]),
     ...             np.array([1.0, 2.0, 2.0, 0.5]), 2).tolist()
     [1, 2, 3]
+
+    Notes
+    -----
+    When the entries fill at least 1/:data:`DENSE_TOPK_SHARE` of the ``rows × columns``
+    block they span (a chunk's partners of partners), they are scattered into that dense
+    block and selected with :func:`topk_mask` (a linear-time partition per row) instead
+    of two sorts of every entry; the kept entries are the same.
     """
     if ri.size == 0:
         return np.zeros(0, dtype=np.int64)
+    m, n = int(ri.max()) + 1, int(ci.max()) + 1
+    if ri.size * DENSE_TOPK_SHARE >= m * n and np.isfinite(score).all():
+        S = np.full((m, n), -np.inf)
+        S[ri, ci] = score
+        pos = np.empty((m, n), dtype=np.int64)  # only the selected cells are read
+        pos[ri, ci] = np.arange(ri.size)
+        return np.sort(pos[topk_mask(S, k)])
     # two stable sorts (by -score, then by row: a radix sort) instead of a 3-key lexsort;
     # the column order is restored first so that equal scores keep the lower column
     order = np.lexsort((ci, ri)) if not _row_major(ri, ci) else np.arange(ri.size)
@@ -215,6 +244,11 @@ def sparse_topk(ri, ci, score, k):
     lengths = np.diff(np.r_[starts, r.size])
     rank = np.arange(r.size) - np.repeat(starts, lengths)
     return np.sort(order[rank < k])
+
+
+#: :func:`sparse_topk` selects in a dense block when the entries fill at least this
+#: share (1/8) of it
+DENSE_TOPK_SHARE = 8
 
 
 def _row_major(ri, ci) -> bool:
@@ -287,8 +321,7 @@ class FeatureContext:
         hit = cache.get(name)
         if hit is None:
             left, right = self._factors[name]
-            P = (left[rows] @ right).tocsr()
-            P.sort_indices()
+            P = _sorted(left[rows] @ right)
             keys = _entries(P).astype(np.int64) * self.n + P.indices
             hit = cache[name] = (P, keys)
         return hit
@@ -304,12 +337,13 @@ class FeatureContext:
 
     def _drop_excluded(self, rows, P):
         """Entries ``(ri, ci, value)`` of ``P`` (rows aligned with ``rows``) that are
-        candidates: positive, not the row itself, not a training partner."""
+        candidates: positive, not the row itself, not a training partner (in row order,
+        columns of a row in no particular order: :func:`sparse_topk` does not need them
+        sorted)."""
         m = rows.size
         # excluded entries get a huge negative score in one sparse sum (C code)
         own = sp.csr_array((np.ones(m), (np.arange(m), rows)), shape=(m, self.n))
         P = (P.tocsr() - 1e300 * (self.A[rows] + own)).tocsr()
-        P.sort_indices()
         ri = _entries(P)
         keep = P.data > 0
         return ri[keep], P.indices[keep].astype(np.int64), P.data[keep].astype(float)

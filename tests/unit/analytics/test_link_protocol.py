@@ -73,17 +73,32 @@ def test_protocol_rejects_bad_years():
         lp.evaluate_protocol(_data([("p", 2015, "ab")]))
 
 
-def test_topk_and_lookup_match_a_plain_python_version():
+@pytest.mark.parametrize("entries", [400, 60, 20])  # dense block selection, then sorts
+def test_topk_and_lookup_match_a_plain_python_version(entries):
     rng = np.random.default_rng(3)
-    ri = rng.integers(0, 20, 400)
-    ci = rng.integers(0, 50, 400)
+    ri = rng.integers(0, 20, entries)
+    ci = rng.integers(0, 50, entries)
     keys = np.unique(ri * 50 + ci)
     ri, ci = keys // 50, keys % 50
+    shuffle = rng.permutation(ri.size)  # callers may give a row's columns in any order
+    ri, ci = ri[shuffle], ci[shuffle]
     score = rng.integers(0, 5, ri.size).astype(float)
     kept = set(lp.sparse_topk(ri, ci, score, 3).tolist())
     for r in range(20):
-        entries = sorted((-score[i], ci[i], i) for i in range(ri.size) if ri[i] == r)
-        assert {i for _, _, i in entries[:3]} == {i for i in kept if ri[i] == r}
+        row = sorted((-score[i], ci[i], i) for i in range(ri.size) if ri[i] == r)
+        assert {i for _, _, i in row[:3]} == {i for i in kept if ri[i] == r}
+
+
+def test_topk_mask_matches_a_plain_python_version():
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        m, n, k = rng.integers(1, 8), rng.integers(1, 15), int(rng.integers(1, 6))
+        S = rng.integers(0, 3, (m, n)).astype(float)
+        S[rng.random((m, n)) < 0.4] = -np.inf  # not candidates
+        mask = lp.topk_mask(S, k)
+        for r in range(m):
+            best = sorted((-S[r, c], c) for c in range(n) if np.isfinite(S[r, c]))[:k]
+            assert set(np.flatnonzero(mask[r]).tolist()) == {c for _, c in best}
 
 
 def _random_history(seed, future_seed):
