@@ -358,7 +358,8 @@ PENDING_RECORD = {"available": None, "pending": True, "reason": "being computed"
 def read_link_data(ctx) -> LinkData:
     """:class:`LinkData` of the store's current rows (not cached: see :func:`link_data`)."""
     actors, participations = ctx.records(None)
-    return build_link_data(actors, participations, ctx.store.project_programme_parts())
+    parts = getattr(ctx.store, "project_programme_parts", None)  # (stand-in stores: none)
+    return build_link_data(actors, participations, parts() if parts is not None else [])
 
 
 def link_data(ctx) -> LinkData:
