@@ -116,6 +116,7 @@ def recommend_timings(store) -> int:
     print(f"largest hub: {hub} ({G.degree(hub):,} partners)")
     for label, kwargs in (("recommender", {}), ("fallback", {"use_model": False})):
         G = ecosystem_graph(store)  # fresh graph: cold caches
+        G.graph["link_model"] = handle  # the model fitted above, not a second fit
         t0 = time.perf_counter()
         ml.recommend(G, hub, top=10, **kwargs)
         cold = time.perf_counter() - t0
