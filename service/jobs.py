@@ -253,6 +253,10 @@ class JobRunner:
                 and self.running_warm > 0)
 
     def _work(self, express: bool = False) -> None:
+        if express and self.process_settings is not None:
+            # its process starts now (imports take seconds): ready when a visitor asks
+            self._local.worker = _ProcessWorker(self.process_settings)
+            self._local.worker.start()
         while True:
             with self._lock:
                 if express:
@@ -418,6 +422,10 @@ class _ProcessWorker:
         self.process.start()
         child.close()
         self.conn = parent
+
+    def start(self) -> None:
+        """Spawn the process now rather than on the first job."""
+        self._ensure()
 
     def run(self, job: Job):
         self._ensure()

@@ -23,6 +23,11 @@ __all__ = ["Context", "filter_records", "build_graph", "country_records",
            "neighbourhood_records"]
 
 
+#: The cache name of the ecosystem's records (:meth:`Context.records` of ``None``): kept on
+#: disk (:data:`service.state.SHARED_INPUTS`), unlike a group's.
+ECOSYSTEM_RECORDS = "ecosystem-records"
+
+
 class Context:
     """The store plus a results cache (``cache.get_or_compute(key, compute)``): the app's
     shared one, or by default a private one for one command, so that a question asked
@@ -106,12 +111,15 @@ class Context:
                     return country_records(*whole, self.region_countries(), ref.id)
             return _records(self.store, ref)
 
+        if ref is None:  # kept on disk: any worker process reads it in a fraction of a
+            # second instead of seconds from Neo4j (H2020 size: 0.3 s against 5 s)
+            return self.cached(ECOSYSTEM_RECORDS, None, compute)
         return self.cached("records", key, compute)
 
     def _whole_records(self):
-        """The ecosystem's records if this process holds them in memory, else None (they
-        are never read from Neo4j just for a smaller question)."""
-        found, whole = self.cache.peek(self.key("records", None))
+        """The ecosystem's records if this process holds them or the disk cache has them,
+        else None (they are never read from Neo4j just for a smaller question)."""
+        found, whole = self.cache.peek(self.key(ECOSYSTEM_RECORDS, None))
         return whole if found else None
 
     def region_countries(self) -> dict[str, tuple[str, ...]]:
