@@ -42,6 +42,8 @@ log = logging.getLogger("synergraph.jobs")
 #: Jobs a visitor waits for run before the warming of headline figures.
 PRIORITY_REQUEST = 0
 PRIORITY_WARM = 10
+#: Tasks whose figures a group's warming job computes (:func:`service.warming.warm_group`).
+WARMED_TASKS = frozenset({"metrics", "group"})
 #: Finished jobs that keep their result in memory (older ones re-read it from the cache).
 RESULTS_KEPT = 16
 
@@ -160,6 +162,7 @@ class JobRunner:
         #: warming jobs running now; while there is one, an extra worker (the express
         #: lane) runs the jobs visitors wait for, so that none waits behind warming
         self.running_warm = 0
+        self._warming_groups: list = []  # the groups whose warming jobs are running
         self.express = express
         self._express: threading.Thread | None = None
         #: the most jobs that ran at the same time (tests check the limit)
@@ -246,11 +249,25 @@ class JobRunner:
                                              name="synergraph-job-express")
             self._express.start()
 
-    def _express_turn(self) -> bool:
-        """Whether the express lane may start the first queued job: a job a visitor waits
-        for while a warming job holds a worker (otherwise the workers take it)."""
-        return (bool(self._queue) and self._queue[0][0] < PRIORITY_WARM
-                and self.running_warm > 0)
+    def _express_pick(self) -> int | None:
+        """The queue position of the job the express lane may start, or None: the first
+        job a visitor waits for, while a warming job holds a worker (otherwise the workers
+        take it) — skipping a group's metrics that a running warming job is computing: the
+        worker answers those from the cache right after, instead of a second process
+        computing the same figures at the same time."""
+        if not self.running_warm:
+            return None
+        best = None
+        for i, (priority, n, job) in enumerate(self._queue):
+            if priority >= PRIORITY_WARM or job.state != "queued":
+                continue
+            task = job.task
+            if task and task[0] in WARMED_TASKS and task[1] and any(
+                    task[1][0] == ref for ref in self._warming_groups):
+                continue
+            if best is None or (priority, n) < self._queue[best][:2]:
+                best = i
+        return best
 
     def _work(self, express: bool = False) -> None:
         if express and self.process_settings is not None:
@@ -260,20 +277,26 @@ class JobRunner:
         while True:
             with self._lock:
                 if express:
-                    while not self._closed and not self._express_turn():
+                    while not self._closed and self._express_pick() is None:
                         self._wake.wait()
+                    if self._closed:
+                        return
+                    _priority, _n, job = self._queue.pop(self._express_pick())
+                    heapq.heapify(self._queue)
                 else:
                     while not self._queue and not self._closed:
                         self._wake.wait()
-                if self._closed:
-                    return
-                _priority, _n, job = heapq.heappop(self._queue)
+                    if self._closed:
+                        return
+                    _priority, _n, job = heapq.heappop(self._queue)
                 if job.state != "queued":
                     continue
                 job.state, job.started, job.message = "running", time.time(), "started"
                 self.running += 1
                 if job.priority >= PRIORITY_WARM:
                     self.running_warm += 1
+                    if job.task and job.task[0] == "warm":
+                        self._warming_groups.append(job.task[1][0])
                     self._wake.notify_all()  # the express lane may now take visitors' jobs
                 self.peak_running = max(self.peak_running, self.running)
             self._execute(job)
@@ -309,6 +332,9 @@ class JobRunner:
         self.running -= 1
         if job.priority >= PRIORITY_WARM:
             self.running_warm -= 1
+            if job.task and job.task[0] == "warm":
+                self._warming_groups.remove(job.task[1][0])
+            self._wake.notify_all()
 
     def _finish(self, job: Job, state: str, *, error: str | None = None) -> None:
         with job._lock:

@@ -243,3 +243,32 @@ def test_a_visitors_job_does_not_wait_behind_a_warming_job():
     gate.set()
     _wait_all([warming, queued_warm])
     assert runner.running == 0 and runner.running_warm == 0
+
+
+def test_the_express_lane_leaves_a_visitor_to_the_warming_of_the_same_figures():
+    """A visitor asking the metrics of the group being warmed is not computed a second
+    time by the express lane: it runs after the warming (from its cache); a visitor asking
+    another group's metrics meanwhile takes the express lane."""
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1)
+    gate, started, order = threading.Event(), threading.Event(), []
+
+    def warm():
+        started.set()
+        gate.wait(20)
+        order.append("warm")
+
+    warming = runner.submit(("v", "warm", None), "warming the ecosystem", warm,
+                            priority=PRIORITY_WARM, task=("warm", (None,)))
+    assert started.wait(20)
+    same = runner.submit(("v", "metrics", None), "the ecosystem's metrics",
+                         lambda: order.append("same"), task=("metrics", (None, "f", False, 20)))
+    other = runner.submit(("v", "metrics", "DE"), "Germany's metrics",
+                          lambda: order.append("other"), task=("metrics", ("DE", "f", False, 20)))
+    _wait_all([other])
+    time.sleep(0.2)
+    assert same.state == "queued" and warming.state == "running"
+    gate.set()
+    _wait_all([warming, same])
+    assert order == ["other", "warm", "same"]
