@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from neo4j import RoutingControl
@@ -146,3 +147,22 @@ def api_client(app, role: str):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
+
+
+#: App settings under which every job-capable route answers through a job (202).
+ALWAYS_JOBS = {"SYNERGRAPH_JOBS_INLINE_MAX_ACTORS": "0", "SYNERGRAPH_JOBS_PAGE_WAIT_S": "0"}
+
+
+def poll(client, url: str, timeout: float = 300, *, every: float = 0.1) -> dict:
+    """GET a job's URL until it is done or failed; returns the last body. Each answer is
+    200 with ``Retry-After`` ≥ 1 while the job runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_json()
+        if body["job"]["state"] in ("done", "failed"):
+            return body
+        assert int(response.headers["Retry-After"]) >= 1
+        assert time.monotonic() < deadline, body
+        time.sleep(every)

@@ -12,26 +12,10 @@ import threading
 import time
 
 import pytest
-from helpers import api_client
+from helpers import ALWAYS_JOBS, api_client, poll
 
 import service.usecases.figures as figures_module
 import service.usecases.topics as topics_module
-
-ALWAYS_JOBS = {"SYNERGRAPH_JOBS_INLINE_MAX_ACTORS": "0", "SYNERGRAPH_JOBS_PAGE_WAIT_S": "0"}
-
-
-def poll(client, url: str, timeout: float = 180) -> dict:
-    """GET the job's URL until it is done or failed; returns the last body."""
-    deadline = time.monotonic() + timeout
-    while True:
-        response = client.get(url)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        body = response.get_json()
-        if body["job"]["state"] in ("done", "failed"):
-            return body
-        assert int(response.headers["Retry-After"]) >= 1
-        assert time.monotonic() < deadline, body
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pickle
 import re
-import time
 
 import pytest
-from helpers import api_client
+from helpers import ALWAYS_JOBS, api_client, poll
 
 from service import tasks
 from service import usecases as uc
@@ -29,20 +28,7 @@ from service.linkprediction import (
 from service.state import PERSISTED, SHARED_INPUTS, ResultCache, persisted
 from service.usecases import Context, GroupFilter, GroupRef
 
-ALWAYS_JOBS = {"SYNERGRAPH_JOBS_INLINE_MAX_ACTORS": "0", "SYNERGRAPH_JOBS_PAGE_WAIT_S": "0"}
 ACTOR = "mnc-a001"
-
-
-def poll(client, url: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        response = client.get(url)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        body = response.get_json()
-        if body["job"]["state"] in ("done", "failed"):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.2)
 
 
 # -- every task's results are kept on disk ----------------------------------------------
