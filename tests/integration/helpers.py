@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 from neo4j import RoutingControl
@@ -166,3 +168,24 @@ def poll(client, url: str, timeout: float = 300, *, every: float = 0.1) -> dict:
         assert int(response.headers["Retry-After"]) >= 1
         assert time.monotonic() < deadline, body
         time.sleep(every)
+
+
+def without_load_id(lines: list[str]) -> set[str]:
+    """Lines of a graph dump (``dump_graph``) with each row's ``load_id`` dropped: what
+    stays the same when the same data is loaded again."""
+    out = set()
+    for line in lines:
+        item = json.loads(line)
+        item["props"].pop("load_id", None)
+        out.add(json.dumps(item, sort_keys=True))
+    return out
+
+
+def zip_folder(folder: Path, prefix: str) -> io.BytesIO:
+    """A zip archive (in memory) of ``folder``'s files under ``prefix/``, as uploaded."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, f"{prefix}/{path.name}")
+    buffer.seek(0)
+    return buffer

@@ -13,6 +13,7 @@ from helpers import (
     dump_graph,
     fingerprint,
     small_bundle,
+    without_load_id,
     write_files,
 )
 from neo4j.exceptions import Neo4jError
@@ -90,21 +91,12 @@ def test_renamed_actor_is_one_update(store, tmp_path):
     after = dump_graph(store)
     assert len(after["relationships"]) == len(before["relationships"])
     # apart from the load_id (a new input: every row carries it), only a2's name differs
-    old_nodes, new_nodes = _without_load_id(before["nodes"]), _without_load_id(after["nodes"])
-    assert _without_load_id(after["relationships"]) == _without_load_id(before["relationships"])
+    old_nodes, new_nodes = without_load_id(before["nodes"]), without_load_id(after["nodes"])
+    assert without_load_id(after["relationships"]) == without_load_id(before["relationships"])
     assert len(old_nodes - new_nodes) == len(new_nodes - old_nodes) == 1
     [gone], [came] = old_nodes - new_nodes, new_nodes - old_nodes
     assert json.loads(gone)["props"]["name"] == "Universite Hassan II"
     assert json.loads(came)["props"]["name"] == "Universite Hassan II Casablanca"
-
-
-def _without_load_id(lines: list[str]) -> set[str]:
-    out = set()
-    for line in lines:
-        item = json.loads(line)
-        item["props"].pop("load_id", None)
-        out.add(json.dumps(item, sort_keys=True))
-    return out
 
 
 def test_cleared_optional_value_is_removed(store, tmp_path):

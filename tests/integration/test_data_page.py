@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
+from helpers import zip_folder
 
 from loaders.demo import write_demo_bundle
 
@@ -21,20 +21,11 @@ def app(store, neo4j_settings, tmp_path):
     app.extensions["synergraph"].store.close()
 
 
-def _zip(folder) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(folder.iterdir()):
-            archive.write(path, f"demo/{path.name}")
-    buffer.seek(0)
-    return buffer
-
-
 def test_admin_uploads_a_bundle_and_sees_the_report(app, store, sign_in, tmp_path):
     write_demo_bundle(tmp_path / "demo")
     client = sign_in(app, app.test_client(), "admin")
     response = client.post("/data/upload", data={
-        "source": "bundle", "files": (_zip(tmp_path / "demo"), "demo.zip")},
+        "source": "bundle", "files": (zip_folder(tmp_path / "demo", "demo"), "demo.zip")},
         content_type="multipart/form-data")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -90,7 +81,7 @@ def test_a_zip_that_unpacks_too_large_is_refused(app, sign_in, monkeypatch, tmp_
     write_demo_bundle(tmp_path / "demo")
     client = sign_in(app, app.test_client(), "admin")
     response = client.post("/data/upload", data={
-        "source": "bundle", "files": (_zip(tmp_path / "demo"), "demo.zip")},
+        "source": "bundle", "files": (zip_folder(tmp_path / "demo", "demo"), "demo.zip")},
         content_type="multipart/form-data")
     assert response.status_code == 400
     assert "more than 1,000 allowed" in response.get_data(as_text=True)

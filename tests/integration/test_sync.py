@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import dump_graph, fingerprint, run_cli, write_files
+from helpers import dump_graph, fingerprint, run_cli, without_load_id, write_files
 from support import cypher_rows
 
 from graph_schema.model import Dataset
@@ -91,25 +91,16 @@ def _edit_demo(folder: Path) -> dict:
     return removed
 
 
-def _lines_without_load_id(lines: list[str]) -> set[str]:
-    out = set()
-    for line in lines:
-        item = json.loads(line)
-        item["props"].pop("load_id", None)
-        out.add(json.dumps(item, sort_keys=True))
-    return out
-
-
 def _expected_gone(before: dict, removed: dict) -> set[str]:
     """The dump lines (without load_id) that the sync must remove, chosen by hand."""
     actor = removed["actor"]
     part = (removed["participation"]["actor_id"], removed["participation"]["project_id"])
     member = (removed["membership"]["actor_id"], removed["membership"]["cluster_id"])
     gone = set()
-    for line in _lines_without_load_id(before["nodes"]):
+    for line in without_load_id(before["nodes"]):
         if json.loads(line)["props"].get("id") == actor:
             gone.add(line)
-    for line in _lines_without_load_id(before["relationships"]):
+    for line in without_load_id(before["relationships"]):
         item = json.loads(line)
         ends = (item["a"][1], item["b"][1])
         if actor in ends or (item["type"], ends) in (("PARTICIPATES_IN", part),
@@ -146,9 +137,9 @@ def test_sync_deletes_exactly_the_rows_missing_from_the_input(store, two_sources
     rows = removed["actor_rows"]
     assert len(gone) == (1 + len(rows["memberships.csv"]) + len(rows["participations.csv"])
                          + len(rows["activities.csv"]) + 1 + 2)
-    assert _lines_without_load_id(after["nodes"]) | _lines_without_load_id(
-        after["relationships"]) == (_lines_without_load_id(before["nodes"])
-                                    | _lines_without_load_id(before["relationships"])) - gone
+    assert without_load_id(after["nodes"]) | without_load_id(
+        after["relationships"]) == (without_load_id(before["nodes"])
+                                    | without_load_id(before["relationships"])) - gone
     # ... and the second source's rows are all there, load ids included
     second_lines = [line for line in before["nodes"] + before["relationships"]
                     if "second source" in line]
@@ -185,7 +176,7 @@ def test_without_sync_the_load_deletes_nothing(store, two_sources):
                          synthetic=True)
     assert all(c["deleted"] == 0 for c in report.nodes.values())
     assert report.relationships["MEMBER_OF"]["deleted"] == 0
-    assert _lines_without_load_id(dump_graph(store)["nodes"]) == _lines_without_load_id(
+    assert without_load_id(dump_graph(store)["nodes"]) == without_load_id(
         before["nodes"])
     assert cypher_rows(store, "MATCH (a:Actor {id: $id}) RETURN a.id AS id",
                        id=removed["actor"]) == [{"id": removed["actor"]}]

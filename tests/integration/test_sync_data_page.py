@@ -3,13 +3,11 @@ admin's sync checkbox and preview (dry run) button on the upload form."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import SMALL_BUNDLE, fingerprint, small_bundle
+from helpers import SMALL_BUNDLE, fingerprint, small_bundle, zip_folder
 from support import cypher_rows
 
 from loaders.demo import write_demo_bundle
@@ -23,18 +21,9 @@ def admin(store, make_app, sign_in):
     return app, sign_in(app, app.test_client(), "admin")
 
 
-def _zip(folder: Path) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(folder.iterdir()):
-            archive.write(path, f"bundle/{path.name}")
-    buffer.seek(0)
-    return buffer
-
-
 def _upload(client, folder: Path, name: str, **form):
     return client.post("/data/upload", data={"source": "bundle",
-                                             "files": (_zip(folder), name), **form},
+                                             "files": (zip_folder(folder, "bundle"), name), **form},
                        content_type="multipart/form-data")
 
 
