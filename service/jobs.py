@@ -277,11 +277,12 @@ class JobRunner:
         while True:
             with self._lock:
                 if express:
-                    while not self._closed and self._express_pick() is None:
+                    pick = None
+                    while not self._closed and (pick := self._express_pick()) is None:
                         self._wake.wait()
                     if self._closed:
                         return
-                    _priority, _n, job = self._queue.pop(self._express_pick())
+                    _priority, _n, job = self._queue.pop(pick)
                     heapq.heapify(self._queue)
                 else:
                     while not self._queue and not self._closed:
