@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ._common import _csv_text, _echo, _emit, _err, _json_default, _store
+from ._common import _csv_text, _echo, _emit, _err, _json_default, _store, json_document
 
 
 def _scope(args):
@@ -29,11 +29,12 @@ def _scope(args):
 def _use_case(settings, compute):
     """Run ``compute(ctx)`` against the configured store; a user error exits with 2."""
     from ..errors import SynergraphError
+    from ..forking import cpu_workers
     from ..usecases import Context
 
     store = _store(settings)
     try:
-        return 0, compute(Context(store))
+        return 0, compute(Context(store, workers=cpu_workers()))
     except SynergraphError as exc:
         _err(f"error: {exc}")
         return 2, None
@@ -66,7 +67,7 @@ def cmd_metrics(args, settings) -> int:
     for note in (result["cohesion"].get("null_model_meta") or {}).get("notes", []):
         _err(f"note: null model: {note}")
     if args.format == "json":
-        _emit(json.dumps(result, indent=2, default=_json_default), args.out)
+        _emit(json_document(result), args.out)
         return 0
     columns = [c for c in result["actors"][0]] if result["actors"] else ["id"]
     _emit(_csv_text(result["actors"], columns), args.out)

@@ -165,18 +165,54 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
     ``actors`` (one row per actor in :func:`actor_order`, with ranks and percentiles),
     ``cohesion`` (whole-graph figures, E-I index, and the null model when ``null_runs``)
     and ``headline`` (:data:`HEADLINE`).
+
+    With ``ctx.workers`` > 1 (the CLI) and a large graph, the null model is computed in a
+    forked process while this one computes the rest (:func:`_side`).
     """
     flt = flt or GroupFilter()
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), weighted, seed)
+    null_key = _null_key(ref, flt, null_runs, seed)
+    side = None
+    if (null_runs and ctx.workers > 1 and not ctx.is_cached("metrics", key)
+            and not ctx.is_cached("null-model", null_key)):
+        graph = ctx.graph(ref, flt)
+        side = _side(ctx, graph, lambda: _null_model_result(graph, null_runs, seed))
     core = ctx.cached("metrics", key, lambda: _metrics(ctx, ref, flt, weighted, seed))
     if not null_runs:
         return core
-    null = null_model_of(ctx, ref, flt, runs=null_runs, seed=seed)
+    if side is not None:
+        null = ctx.cached("null-model", null_key, side.result)
+    else:
+        null = null_model_of(ctx, ref, flt, runs=null_runs, seed=seed)
     if null is None:
         return core
     cohesion = {**core["cohesion"], "null_model": null["figures"],
                 "null_model_meta": null["meta"]}
     return {**core, "cohesion": cohesion}
+
+
+#: Below this many ties a side computation (:func:`_side`) runs in this process: forking
+#: and reading its answer back would cost more than it saves.
+FORK_MIN_EDGES = 100_000
+
+
+def _side(ctx: Context, graph: nx.Graph, compute):
+    """Start ``compute()`` in a forked process when ``ctx.workers`` > 1 and ``graph`` is
+    large, else run it in this process when its result is asked for
+    (:func:`service.forking.deferred`). The graph's igraph and matrix views are built
+    first, so the child shares them instead of converting the graph again."""
+    from service.analytics._graph import csr_view
+    from service.forking import deferred
+
+    fork = ctx.workers > 1 and graph.number_of_edges() >= FORK_MIN_EDGES
+    if fork:
+        igraph_view(graph)
+        csr_view(graph)
+    return deferred(compute, fork=fork)
+
+
+def _null_key(ref: GroupRef | None, flt: GroupFilter, runs: int, seed: int) -> tuple:
+    return (None if ref is None else (ref.kind, ref.id), flt.key(), runs, seed)
 
 
 def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs: int,
@@ -187,34 +223,39 @@ def null_model_of(ctx: Context, ref: GroupRef | None, flt: GroupFilter, *, runs:
 
     def compute():
         graph = ctx.graph(ref, flt)  # not before: a cached result needs no graph
-        if graph.number_of_edges() < 2:
-            return None
-        figures = NULL_FIGURES
-        notes = []
-        edges = graph.number_of_edges()
-        ran, swaps = null_model_plan(runs, edges)
-        if swaps < 10:
-            notes.append(f"{swaps} rewiring trials per tie instead of 10 (at most "
-                         f"{NULL_MODEL_BUDGET:,} trials in all)")
-        if ran < runs:
-            notes.append(f"{ran} of the {runs} runs asked (at most {NULL_MODEL_BUDGET:,} "
-                         f"rewiring trials in all; {edges:,} ties)")
-        path_samples = null_path_plan(ran, graph.number_of_nodes(), edges)
-        if path_samples is not None:
-            notes.append(f"average path length of the observed and of each rewired graph "
-                         f"estimated from {path_samples:,} pivots: exact ones would need "
-                         f"{ran} x {graph.number_of_nodes():,} searches over {edges:,} "
-                         f"ties, above the budget of {NULL_PATH_WORK:,} tie visits")
-        ctx.progress(f"null model ({ran} runs)", 0.8)
-        null = null_model(graph, runs=ran, seed=seed, figures=figures,
-                          swaps_per_edge=swaps, path_samples=path_samples)
-        meta = {**null.get("_meta", {}), "runs_requested": runs, "figures": list(figures),
-                "notes": notes}
-        return {"figures": {k: v for k, v in null.items() if not k.startswith("_")},
-                "meta": meta}
+        ctx.progress(f"null model ({null_model_plan(runs, graph.number_of_edges())[0]} runs)",
+                     0.8)
+        return _null_model_result(graph, runs, seed)
 
-    key = (None if ref is None else (ref.kind, ref.id), flt.key(), runs, seed)
-    return ctx.cached("null-model", key, compute)
+    return ctx.cached("null-model", _null_key(ref, flt, runs, seed), compute)
+
+
+def _null_model_result(graph: nx.Graph, runs: int, seed: int) -> dict | None:
+    """The null model of ``graph`` and what it ran: :func:`null_model_of`'s value."""
+    if graph.number_of_edges() < 2:
+        return None
+    figures = NULL_FIGURES
+    notes = []
+    edges = graph.number_of_edges()
+    ran, swaps = null_model_plan(runs, edges)
+    if swaps < 10:
+        notes.append(f"{swaps} rewiring trials per tie instead of 10 (at most "
+                     f"{NULL_MODEL_BUDGET:,} trials in all)")
+    if ran < runs:
+        notes.append(f"{ran} of the {runs} runs asked (at most {NULL_MODEL_BUDGET:,} "
+                     f"rewiring trials in all; {edges:,} ties)")
+    path_samples = null_path_plan(ran, graph.number_of_nodes(), edges)
+    if path_samples is not None:
+        notes.append(f"average path length of the observed and of each rewired graph "
+                     f"estimated from {path_samples:,} pivots: exact ones would need "
+                     f"{ran} x {graph.number_of_nodes():,} searches over {edges:,} "
+                     f"ties, above the budget of {NULL_PATH_WORK:,} tie visits")
+    null = null_model(graph, runs=ran, seed=seed, figures=figures,
+                      swaps_per_edge=swaps, path_samples=path_samples)
+    meta = {**null.get("_meta", {}), "runs_requested": runs, "figures": list(figures),
+            "notes": notes}
+    return {"figures": {k: v for k, v in null.items() if not k.startswith("_")},
+            "meta": meta}
 
 
 def null_path_plan(runs: int, nodes: int, edges: int) -> int | None:
@@ -262,6 +303,8 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     distance = "distance" if weighted else None
     spectral_weight = "weight" if weighted else None
     ctx.progress("centralities", 0.1)  # the phases a background job reports
+    # Burt's constraint: about a fifth of the time on a whole H2020-size network
+    constraint_of = _side(ctx, graph, lambda: constraint(graph))
     between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
     ctx.progress("paths", 0.35)
     close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
@@ -275,7 +318,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
         "eigenvector": eigenvector(graph, weight=spectral_weight),
         "pagerank": pagerank(graph, weight=spectral_weight),
         "clustering": local_clustering(graph),
-        "constraint": constraint(graph),
+        "constraint": constraint_of.result(),
         "effective_size": effective_size(graph),
     }
     ctx.progress("communities", 0.6)

@@ -173,6 +173,41 @@ def test_recommendations_come_with_explanations(demo):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_forked_side_computations_give_the_same_figures(demo, monkeypatch):
+    """With two workers (the CLI) the null model and the constraint run in forked processes
+    while this one computes the rest: the figures are the same as computed in one process,
+    and the forks did happen (their results came from other processes)."""
+    import os
+
+    from service import forking
+    from service.usecases import figures
+
+    ref = GroupRef("cluster", "ce3m")
+    alone = uc.metrics(Context(demo), ref, null_runs=4, seed=3)
+    monkeypatch.setattr(figures, "FORK_MIN_EDGES", 1)
+    pids = []
+    real = forking.Deferred.__init__
+
+    def spy(self, compute, *, fork):
+        def tagged():
+            pids.append(os.getpid())  # in the child: not seen by this process's list
+            return compute()
+        real(self, tagged, fork=fork)
+        pids.append(("forked", self.forked))
+
+    monkeypatch.setattr(forking.Deferred, "__init__", spy)
+    side = uc.metrics(Context(demo, workers=2), ref, null_runs=4, seed=3)
+    assert pids == [("forked", True), ("forked", True)]  # null model, constraint: elsewhere
+    assert json.dumps(side, sort_keys=True, default=str) == json.dumps(
+        alone, sort_keys=True, default=str)
+    # one worker: nothing forked, the same figures again
+    pids.clear()
+    again = uc.metrics(Context(demo, workers=1), ref, null_runs=4, seed=3)
+    assert pids == [("forked", False), os.getpid()]  # computed here, when asked
+    assert json.dumps(again, sort_keys=True, default=str) == json.dumps(
+        alone, sort_keys=True, default=str)
+
+
 def test_cli_metrics_json_has_the_documented_keys(demo, neo4j_settings, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "NEO4J_URI": neo4j_settings["NEO4J_URI"],
            "NEO4J_USER": neo4j_settings["NEO4J_USER"],
