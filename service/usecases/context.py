@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph_schema._gc import without_cyclic_gc
 from graph_schema.store import GraphStore
 from service.analytics import co_participation_graph
 from service.errors import NotFound
@@ -173,6 +174,7 @@ def _describe(store: GraphStore, ref: GroupRef) -> dict:
     return found
 
 
+@without_cyclic_gc  # millions of rows and dicts that all stay alive: see graph_schema/_gc.py
 def _records(store: GraphStore, ref: GroupRef | None) -> tuple[list[dict], list[dict]]:
     if ref is None:
         return store.all_actors(), store.all_participations()
@@ -254,6 +256,7 @@ def filter_records(actors: list[dict], participations: list[dict],
     return actors, participations
 
 
+@without_cyclic_gc  # 938,000 ties at H2020 size: 8.4 s with the collector on, 2.4 s off
 def build_graph(actors: list[dict], participations: list[dict],
                 flt: GroupFilter) -> nx.Graph:
     """Co-participation graph of ``actors`` (weight = shared projects) under ``flt``.

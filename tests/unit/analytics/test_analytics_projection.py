@@ -136,3 +136,27 @@ def test_projection_seeds_conversion_cache(monkeypatch):
         _graph.graph_view(G, w)
     C.pagerank(G, weight="newman")
     C.pagerank(G, weight=None)
+
+
+@pytest.mark.parametrize("keep_projects", [True, False])
+def test_adjacency_is_filled_like_networkx_add_edge_in_row_order(keep_projects):
+    """The bulk fill gives every node its neighbours in the order (and with the shared
+    attribute dicts) that networkx's own add_edge, one tie at a time in (row, col) order,
+    gives: traversals, hence every figure, are the same to the last bit."""
+    B = bipartite.random_graph(80, 40, 0.08, seed=5)
+    top = [v for v, d in B.nodes(data=True) if d["bipartite"] == 0]
+    actors, parts = _from_bipartite(B, top)
+    G = co_participation_graph(actors, parts, keep_projects=keep_projects)
+    index = {a["id"]: i for i, a in enumerate(actors)}
+    ref = nx.Graph()
+    ref.add_nodes_from(a["id"] for a in actors)
+    ties = sorted((tuple(sorted((u, v), key=index.__getitem__)) for u, v in G.edges()),
+                  key=lambda e: (index[e[0]], index[e[1]]))
+    for u, v in ties:
+        ref.add_edge(u, v, **G[u][v])
+    assert list(G) == list(ref)
+    for u in G:
+        assert list(G[u]) == list(ref[u])
+        assert list(G[u]) == sorted(G[u], key=index.__getitem__)
+        for v in G[u]:
+            assert G[u][v] is G[v][u]  # one dict per tie, as networkx shares it
