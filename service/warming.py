@@ -6,10 +6,12 @@ compact data (:class:`~service.linkprediction.LinkData`, seconds) at
 :data:`PRIORITY_PREPARE`, above every other warming job, then its loading into the
 service's memory (a thread of the service: it only reads), so that recommendations answer
 within a second as soon as it is done even while a long figure (the ecosystem's metrics:
-about a minute at H2020 scale) is queued; then the ecosystem's metrics, then the learnt
-model and the track record (tens of seconds each), then the clusters and countries. A
-visitor's own job (:data:`~service.jobs.PRIORITY_REQUEST`) still runs before all of them;
-a job already running is never interrupted.
+about a minute at H2020 scale) is queued; then the ecosystem's metrics, then the clusters
+and countries (the headline figures: seconds each, the largest country about 4 s at H2020
+scale), then the learnt model and the track record (tens of seconds to minutes; until the
+model is fitted, recommendations are ranked by the fallback and say so). A visitor's own
+job (:data:`~service.jobs.PRIORITY_REQUEST`) still runs before all of them; a job already
+running is never interrupted.
 
 The service notices a new graph version on the next request, or by looking at the graph's
 stamp every ``SYNERGRAPH_WARM_POLL_S`` seconds (a load by the CLI, in another process), and
@@ -114,7 +116,7 @@ def warm_jobs(state, stamp: str) -> list[Job]:
 
         jobs.append(state.jobs.submit(key, what, run, priority=PRIORITY_WARM,
                                       task=("warm", (ref,))))
-        if ref is None and large:  # after the ecosystem's metrics, before the groups'
-            jobs += [state.prepare("link-model", stamp=stamp),
-                     state.prepare("track-record", stamp=stamp)]
+    if large:  # after every headline figure: until then recommendations use the fallback
+        jobs += [state.prepare("link-model", stamp=stamp),
+                 state.prepare("track-record", stamp=stamp)]
     return jobs
