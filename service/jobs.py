@@ -22,6 +22,8 @@ The HTTP contract (202 + ``Location``, ``GET /api/v1/jobs/<id>``) is in
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import itertools
 import logging
@@ -491,6 +493,20 @@ class _PipeReporter:
         self.conn.send(("progress", str(message), fraction))
 
 
+@contextlib.contextmanager
+def _earlier_jobs_frozen():
+    """Run a job with what earlier jobs left in memory (the ecosystem's records and graph:
+    millions of objects at H2020 size) out of the cyclic collector's sight, so that its full
+    collections during this job scan only this job's objects (the largest country's figures
+    after the ecosystem's: 4.7 s of CPU, 4.0 s this way). They are put back after the job:
+    garbage among them is still collected, later."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _process_main(settings: dict, conn) -> None:
     """A worker process: its own Neo4j driver and memory cache, the service's disk cache."""
     import traceback
@@ -517,7 +533,8 @@ def _process_main(settings: dict, conn) -> None:
                 if stamp != key[0]:
                     raise RuntimeError(f"the graph changed (version {key[0]} to {stamp}) "
                                        "before this job ran; ask again")
-                cache.get_or_compute(key, lambda task=task: tasks.run(ctx, *task))
+                with _earlier_jobs_frozen():
+                    cache.get_or_compute(key, lambda task=task: tasks.run(ctx, *task))
                 conn.send(("done", True))
             except Exception as exc:  # noqa: BLE001 - reported to the service
                 conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))

@@ -272,3 +272,34 @@ def test_the_express_lane_leaves_a_visitor_to_the_warming_of_the_same_figures():
     gate.set()
     _wait_all([warming, same])
     assert order == ["other", "warm", "same"]
+
+
+def test_a_job_process_keeps_earlier_jobs_objects_out_of_the_collectors_sight():
+    """During a job, what earlier jobs left is frozen (not scanned by full collections);
+    after it, nothing stays frozen, and a cycle made during the job is still collected."""
+    import gc
+    import weakref
+
+    from service.jobs import _earlier_jobs_frozen
+
+    class Node:
+        pass
+
+    earlier = Node()
+    earlier.me = earlier  # a cycle left by an earlier job
+    seen = {}
+    with _earlier_jobs_frozen():
+        seen["frozen"] = gc.get_freeze_count()
+        seen["earlier_tracked_young"] = any(earlier is o for o in gc.get_objects(0))
+        during = Node()
+        during.me = during
+        gone = weakref.ref(during)
+        del during
+    assert seen["frozen"] > 0 and not seen["earlier_tracked_young"]
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None
+    ref = weakref.ref(earlier)
+    del earlier
+    gc.collect()
+    assert ref() is None  # unfrozen: the earlier cycle is garbage-collected too
