@@ -256,19 +256,28 @@ class JobRunner:
         job a visitor waits for, while a warming job holds a worker (otherwise the workers
         take it) — skipping a group's metrics that a running warming job is computing: the
         worker answers those from the cache right after, instead of a second process
-        computing the same figures at the same time."""
+        computing the same figures at the same time; and, for a group whose warming is
+        still queued, that warming job instead (the visitor's job then follows it)."""
         if not self.running_warm:
             return None
-        best = None
+        best, best_order = None, None
         for i, (priority, n, job) in enumerate(self._queue):
             if priority >= PRIORITY_WARM or job.state != "queued":
                 continue
             task = job.task
-            if task and task[0] in WARMED_TASKS and task[1] and any(
-                    task[1][0] == ref for ref in self._warming_groups):
-                continue
-            if best is None or (priority, n) < self._queue[best][:2]:
-                best = i
+            pick = i
+            if task and task[0] in WARMED_TASKS and task[1]:
+                group = task[1][0]
+                if any(group == ref for ref in self._warming_groups):
+                    continue
+                # the group's own warming, still queued: run it now, in the visitor's
+                # place (it computes these figures and the group's other headline ones);
+                # the visitor's job then answers from its cache, not computing them twice
+                pick = next((k for k, (p, _m, other) in enumerate(self._queue)
+                             if p >= PRIORITY_WARM and other.state == "queued" and other.task
+                             and other.task[0] == "warm" and other.task[1][0] == group), i)
+            if best is None or (priority, n) < best_order:
+                best, best_order = pick, (priority, n)
         return best
 
     def _work(self, express: bool = False) -> None:

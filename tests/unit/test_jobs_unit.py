@@ -303,3 +303,40 @@ def test_a_job_process_keeps_earlier_jobs_objects_out_of_the_collectors_sight():
     del earlier
     gc.collect()
     assert ref() is None  # unfrozen: the earlier cycle is garbage-collected too
+
+
+def test_the_express_lane_runs_the_queued_warming_of_the_group_a_visitor_asks():
+    """A visitor asking the metrics of a group whose warming is still queued: the express
+    lane runs that warming job now (not a second computation of the same figures), and
+    the visitor's job follows it; other warming keeps its order on the worker."""
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1)
+    gate, started, order = threading.Event(), threading.Event(), []
+    lock = threading.Lock()
+
+    def note(what):
+        with lock:
+            order.append(what)
+
+    def warm_eco():
+        started.set()
+        gate.wait(20)
+        note("warm eco")
+
+    eco = runner.submit(("v", "warm", None), "warming the ecosystem", warm_eco,
+                        priority=PRIORITY_WARM, task=("warm", (None,)))
+    assert started.wait(20)
+    fr = runner.submit(("v", "warm", "FR"), "warming France", lambda: note("warm FR"),
+                       priority=PRIORITY_WARM, task=("warm", ("FR",)))
+    de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: note("warm DE"),
+                       priority=PRIORITY_WARM, task=("warm", ("DE",)))
+    visitor = runner.submit(("v", "metrics", "DE"), "Germany's metrics",
+                            lambda: note("visitor DE"), task=("metrics", ("DE", "f", False, 20)))
+    _wait_all([de, visitor])
+    assert order == ["warm DE", "visitor DE"]  # on the express lane, while eco still runs
+    assert eco.state == "running" and fr.state == "queued"
+    gate.set()
+    _wait_all([eco, fr])
+    assert order == ["warm DE", "visitor DE", "warm eco", "warm FR"]
+    assert runner.running == 0 and runner.running_warm == 0
