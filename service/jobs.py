@@ -257,7 +257,10 @@ class JobRunner:
         take it) — skipping a group's metrics that a running warming job is computing: the
         worker answers those from the cache right after, instead of a second process
         computing the same figures at the same time; and, for a group whose warming is
-        still queued, that warming job instead (the visitor's job then follows it)."""
+        still queued, that warming job instead (the visitor's job then follows it). When no
+        visitor waits, the next cluster's or country's warming (never the ecosystem's or the
+        recommender's, which take minutes): a visitor arriving then waits at most for that
+        one group's figures."""
         if not self.running_warm:
             return None
         best, best_order = None, None
@@ -278,6 +281,14 @@ class JobRunner:
                              and other.task[0] == "warm" and other.task[1][0] == group), i)
             if best is None or (priority, n) < best_order:
                 best, best_order = pick, (priority, n)
+        if best is None:
+            # no visitor waits: warm the next cluster or country on this core too (seconds
+            # each), so that both cores warm while the ecosystem's figures take a minute
+            for i, (priority, n, job) in enumerate(self._queue):
+                if (job.state == "queued" and job.task and job.task[0] == "warm"
+                        and job.task[1][0] is not None
+                        and (best is None or (priority, n) < best_order)):
+                    best, best_order = i, (priority, n)
         return best
 
     def _work(self, express: bool = False) -> None:

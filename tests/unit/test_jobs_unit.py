@@ -307,36 +307,71 @@ def test_a_job_process_keeps_earlier_jobs_objects_out_of_the_collectors_sight():
 
 def test_the_express_lane_runs_the_queued_warming_of_the_group_a_visitor_asks():
     """A visitor asking the metrics of a group whose warming is still queued: the express
-    lane runs that warming job now (not a second computation of the same figures), and
-    the visitor's job follows it; other warming keeps its order on the worker."""
+    lane runs that warming job next (not a second computation of the same figures, later),
+    and the visitor's job follows it."""
     from service.jobs import PRIORITY_WARM
 
     runner = JobRunner(1)
-    gate, started, order = threading.Event(), threading.Event(), []
-    lock = threading.Lock()
+    eco_gate, fr_gate = threading.Event(), threading.Event()
+    eco_started, fr_started = threading.Event(), threading.Event()
+    order, lock = [], threading.Lock()
 
     def note(what):
         with lock:
             order.append(what)
 
-    def warm_eco():
-        started.set()
-        gate.wait(20)
-        note("warm eco")
+    def warm(started, gate, what):
+        def run():
+            started.set()
+            gate.wait(20)
+            note(what)
+        return run
 
-    eco = runner.submit(("v", "warm", None), "warming the ecosystem", warm_eco,
+    eco = runner.submit(("v", "warm", None), "warming the ecosystem",
+                        warm(eco_started, eco_gate, "warm eco"),
                         priority=PRIORITY_WARM, task=("warm", (None,)))
-    assert started.wait(20)
-    fr = runner.submit(("v", "warm", "FR"), "warming France", lambda: note("warm FR"),
+    assert eco_started.wait(20)
+    fr = runner.submit(("v", "warm", "FR"), "warming France",
+                       warm(fr_started, fr_gate, "warm FR"),
                        priority=PRIORITY_WARM, task=("warm", ("FR",)))
+    assert fr_started.wait(20)  # both lanes busy: the ecosystem, France (nobody waited)
     de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: note("warm DE"),
                        priority=PRIORITY_WARM, task=("warm", ("DE",)))
     visitor = runner.submit(("v", "metrics", "DE"), "Germany's metrics",
                             lambda: note("visitor DE"), task=("metrics", ("DE", "f", False, 20)))
-    _wait_all([de, visitor])
-    assert order == ["warm DE", "visitor DE"]  # on the express lane, while eco still runs
-    assert eco.state == "running" and fr.state == "queued"
-    gate.set()
-    _wait_all([eco, fr])
-    assert order == ["warm DE", "visitor DE", "warm eco", "warm FR"]
+    fr_gate.set()
+    _wait_all([fr, de, visitor])
+    assert order == ["warm FR", "warm DE", "visitor DE"]  # not "visitor DE" first
+    assert eco.state == "running"
+    eco_gate.set()
+    _wait_all([eco])
     assert runner.running == 0 and runner.running_warm == 0
+
+
+def test_while_nobody_waits_the_express_lane_warms_clusters_and_countries():
+    """Both cores warm: while the ecosystem's warming holds the worker, the express lane
+    takes the queued clusters' and countries' warming, never the ecosystem's or the
+    recommender's (minutes long), and never runs when no warming does."""
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1)
+    gate, started = threading.Event(), threading.Event()
+
+    def warm_eco():
+        started.set()
+        gate.wait(20)
+
+    eco = runner.submit(("v", "warm", None), "warming the ecosystem", warm_eco,
+                        priority=PRIORITY_WARM, task=("warm", (None,)))
+    assert started.wait(20)
+    model = runner.submit(("v", "prepare:link-model", ()), "fitting the model", lambda: 1,
+                          priority=PRIORITY_WARM, task=("link-model", ()))
+    groups = [runner.submit(("v", "warm", c), f"warming {c}", lambda c=c: c,
+                            priority=PRIORITY_WARM, task=("warm", (c,)))
+              for c in ("DE", "FR", "cluster-1")]
+    _wait_all(groups)
+    assert [g.result for g in groups] == ["DE", "FR", "cluster-1"]
+    assert eco.state == "running" and model.state == "queued"
+    gate.set()
+    _wait_all([eco, model])
+    assert runner.peak_running == 2 and runner.running == 0
