@@ -30,6 +30,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
+from graph_schema._gc import without_cyclic_gc
 from graph_schema.store import GraphStore
 
 __all__ = ["AppState", "DiskCache", "ResultCache", "estimate_bytes", "persisted"]
@@ -142,6 +143,7 @@ class DiskCache:
     def contains(self, key: tuple) -> bool:
         return self.path(key).is_file()
 
+    @without_cyclic_gc  # a result of millions of objects (the ecosystem's records): 2x
     def load(self, key: tuple) -> tuple[bool, Any]:
         path = self.path(key)
         try:
