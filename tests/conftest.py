@@ -14,6 +14,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from support import quick_stop_home
 
 from service.settings import default_home, load_settings
 
@@ -44,7 +45,7 @@ def neo4j_settings(tmp_path_factory) -> dict:
     lib = Path(home) / "neo4j" / "lib"
     shared_install = LocalNeo4j(home)
     shared_install.install()
-    test_home = tmp_path_factory.mktemp("neo4j-test-home")
+    test_home = quick_stop_home(tmp_path_factory.mktemp("neo4j-test-home"))
     password = secrets.token_urlsafe(16)
     server = LocalNeo4j(test_home, bolt_port=_free_port(), http_port=_free_port(),
                         password=password, heap="1g", pagecache="256m", lib_dir=lib)
