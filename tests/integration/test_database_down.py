@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support import QUICK_JVM_ENV, quick_stop_home
 
 from service.neo4j_server import LocalNeo4j
 from service.settings import default_home
@@ -30,14 +31,17 @@ def second_server(tmp_path_factory):
     if os.environ.get("SYNERGRAPH_TEST_NEO4J_URI"):
         pytest.skip("the tests use an external server (SYNERGRAPH_TEST_NEO4J_URI)")
     home = os.environ.get("SYNERGRAPH_HOME") or str(default_home())
-    server = LocalNeo4j(tmp_path_factory.mktemp("down-home"), bolt_port=_free_port(),
-                        http_port=_free_port(), heap="512m", pagecache="64m",
-                        lib_dir=Path(home) / "neo4j" / "lib")
-    server.start(echo=lambda *a: None)
-    try:
-        yield server
-    finally:
-        server.stop()
+    server = LocalNeo4j(quick_stop_home(tmp_path_factory.mktemp("down-home")),
+                        bolt_port=_free_port(), http_port=_free_port(), heap="512m",
+                        pagecache="64m", lib_dir=Path(home) / "neo4j" / "lib")
+    with pytest.MonkeyPatch.context() as env:  # the test starts it again: the same JVM flags
+        for name, value in QUICK_JVM_ENV.items():
+            env.setenv(name, value)
+        server.start(echo=lambda *a: None)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def _timed(client, url):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import SMALL_BUNDLE, api_client, dump_graph, run_cli, small_bundle, write_files
 from neo4j.exceptions import DatabaseError
-from support import cypher_rows
+from support import QUICK_JVM_ENV, cypher_rows, quick_stop_home
 
 from loaders.bundle import read_bundle
 from loaders.csvsafe import FORMULA_STARTS
@@ -238,6 +238,8 @@ def test_backup_change_restore_gives_the_same_graph(tmp_path):
                  "NEO4J_HEAP": "512m", "NEO4J_PAGECACHE": "64m"}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "SYNERGRAPH_"))}
     env.update(overrides)
+    env.update(QUICK_JVM_ENV)  # tests/support.py: quicker starts and stops, same server
+    quick_stop_home(home)
 
     def cli(*args):
         return subprocess.run([str(SYNERGRAPH), *args], env=env, cwd=tmp_path,

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from neo4j import GraphDatabase
+from support import QUICK_JVM_ENV, quick_stop_home
 
 from service.neo4j_server import LocalNeo4j
 from service.settings import default_home
@@ -111,12 +112,14 @@ def test_status_of_a_stopped_server(tmp_path):
     assert status.running is False and status.answering is False and status.pid is None
 
 
-def test_data_survives_stop_and_start(tmp_path):
+def test_data_survives_stop_and_start(tmp_path, monkeypatch):
     if os.environ.get("SYNERGRAPH_TEST_NEO4J_URI"):
         pytest.skip("the tests use an external server (SYNERGRAPH_TEST_NEO4J_URI)")
     home = os.environ.get("SYNERGRAPH_HOME") or str(default_home())
     lib = Path(home) / "neo4j" / "lib"
-    server = LocalNeo4j(tmp_path / "second-home", bolt_port=_free_port(),
+    for name, value in QUICK_JVM_ENV.items():
+        monkeypatch.setenv(name, value)
+    server = LocalNeo4j(quick_stop_home(tmp_path / "second-home"), bolt_port=_free_port(),
                         http_port=_free_port(), heap="512m", pagecache="64m", lib_dir=lib)
     quiet = lambda *args: None  # noqa: E731
     try:
