@@ -270,15 +270,12 @@ class JobRunner:
             task = job.task
             pick = i
             if task and task[0] in WARMED_TASKS and task[1]:
-                group = task[1][0]
-                if any(group == ref for ref in self._warming_groups):
+                if any(task[1][0] == ref for ref in self._warming_groups):
                     continue
-                # the group's own warming, still queued: run it now, in the visitor's
-                # place (it computes these figures and the group's other headline ones);
-                # the visitor's job then answers from its cache, not computing them twice
-                pick = next((k for k, (p, _m, other) in enumerate(self._queue)
-                             if p >= PRIORITY_WARM and other.state == "queued" and other.task
-                             and other.task[0] == "warm" and other.task[1][0] == group), i)
+                warming = self._queued_warming(job)
+                if warming is not None:
+                    pick = next(k for k, entry in enumerate(self._queue)
+                                if entry[2] is warming)
             if best is None or (priority, n) < best_order:
                 best, best_order = pick, (priority, n)
         if best is None:
@@ -290,6 +287,21 @@ class JobRunner:
                         and (best is None or (priority, n) < best_order)):
                     best, best_order = i, (priority, n)
         return best
+
+    def _queued_warming(self, job: Job) -> Job | None:
+        """The queued warming job of the group whose metrics a visitor's ``job`` asks, if
+        any: run in the visitor's place, it computes these figures (and the group's other
+        headline ones), and the visitor's job then answers from its cache instead of
+        computing the same figures a second time, beside it or before it."""
+        task = job.task
+        if job.priority >= PRIORITY_WARM or not (task and task[0] in WARMED_TASKS
+                                                  and task[1]):
+            return None
+        group = task[1][0]
+        return next((other for _p, _n, other in self._queue
+                     if other.state == "queued" and other.priority >= PRIORITY_WARM
+                     and other.task and other.task[0] == "warm"
+                     and other.task[1][0] == group), None)
 
     def _work(self, express: bool = False) -> None:
         if express and self.process_settings is not None:
@@ -311,7 +323,14 @@ class JobRunner:
                         self._wake.wait()
                     if self._closed:
                         return
-                    _priority, _n, job = heapq.heappop(self._queue)
+                    entry = heapq.heappop(self._queue)
+                    job = entry[2]
+                    warming = self._queued_warming(job) if job.state == "queued" else None
+                    if warming is not None:  # the group's warming first: the visitor follows
+                        self._queue = [e for e in self._queue if e[2] is not warming]
+                        self._queue.append(entry)
+                        heapq.heapify(self._queue)
+                        job = warming
                 if job.state != "queued":
                     continue
                 job.state, job.started, job.message = "running", time.time(), "started"

@@ -375,3 +375,46 @@ def test_while_nobody_waits_the_express_lane_warms_clusters_and_countries():
     gate.set()
     _wait_all([eco, model])
     assert runner.peak_running == 2 and runner.running == 0
+
+
+def test_a_worker_runs_the_queued_warming_of_the_group_a_visitor_asks_in_its_place():
+    """Right after a load a visitor asks the ecosystem's metrics before its warming began:
+    the worker runs the warming job in the visitor's place (so it counts as warming, and
+    the express lane warms the countries beside it), then the visitor's job, from its
+    cache."""
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1)
+    prep_gate, eco_gate = threading.Event(), threading.Event()
+    prep_started, eco_started = threading.Event(), threading.Event()
+    order, lock = [], threading.Lock()
+
+    def note(what):
+        with lock:
+            order.append(what)
+
+    def blocking(started, gate, what):
+        def run():
+            started.set()
+            gate.wait(20)
+            note(what)
+        return run
+
+    prep = runner.submit(("v", "prepare:link-data", ()), "preparing", blocking(
+        prep_started, prep_gate, "prepare"), priority=PRIORITY_WARM - 1,
+        task=("link-data", ()))
+    assert prep_started.wait(20)
+    eco = runner.submit(("v", "warm", None), "warming the ecosystem", blocking(
+        eco_started, eco_gate, "warm eco"), priority=PRIORITY_WARM, task=("warm", (None,)))
+    de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: note("warm DE"),
+                       priority=PRIORITY_WARM, task=("warm", ("DE",)))
+    visitor = runner.submit(("v", "metrics", None), "the ecosystem's metrics",
+                            lambda: note("visitor eco"), task=("metrics", (None, "f", False, 20)))
+    prep_gate.set()
+    assert eco_started.wait(20)  # the warming, not the visitor's job
+    _wait_all([de])  # the express lane warms Germany meanwhile
+    assert order == ["prepare", "warm DE"] and visitor.state == "queued"
+    eco_gate.set()
+    _wait_all([eco, visitor])
+    assert order == ["prepare", "warm DE", "warm eco", "visitor eco"] and prep.state == "done"
+    assert runner.running == 0 and runner.running_warm == 0
