@@ -305,45 +305,52 @@ def test_a_job_process_keeps_earlier_jobs_objects_out_of_the_collectors_sight():
     assert ref() is None  # unfrozen: the earlier cycle is garbage-collected too
 
 
+class _Order:
+    """The order jobs ran in: ``note(what)`` from any thread; ``blocking(what)`` is a job
+    that says it started, waits for its gate, then notes ``what``."""
+
+    def __init__(self):
+        self.seen, self._lock = [], threading.Lock()
+        self.started, self.gates = {}, {}
+
+    def note(self, what):
+        with self._lock:
+            self.seen.append(what)
+
+    def blocking(self, what):
+        self.started[what], self.gates[what] = threading.Event(), threading.Event()
+
+        def run():
+            self.started[what].set()
+            self.gates[what].wait(20)
+            self.note(what)
+        return run
+
+
 def test_the_express_lane_runs_the_queued_warming_of_the_group_a_visitor_asks():
     """A visitor asking the metrics of a group whose warming is still queued: the express
     lane runs that warming job next (not a second computation of the same figures, later),
     and the visitor's job follows it."""
     from service.jobs import PRIORITY_WARM
 
-    runner = JobRunner(1)
-    eco_gate, fr_gate = threading.Event(), threading.Event()
-    eco_started, fr_started = threading.Event(), threading.Event()
-    order, lock = [], threading.Lock()
-
-    def note(what):
-        with lock:
-            order.append(what)
-
-    def warm(started, gate, what):
-        def run():
-            started.set()
-            gate.wait(20)
-            note(what)
-        return run
-
+    runner, order = JobRunner(1), _Order()
     eco = runner.submit(("v", "warm", None), "warming the ecosystem",
-                        warm(eco_started, eco_gate, "warm eco"),
-                        priority=PRIORITY_WARM, task=("warm", (None,)))
-    assert eco_started.wait(20)
-    fr = runner.submit(("v", "warm", "FR"), "warming France",
-                       warm(fr_started, fr_gate, "warm FR"),
+                        order.blocking("warm eco"), priority=PRIORITY_WARM,
+                        task=("warm", (None,)))
+    assert order.started["warm eco"].wait(20)
+    fr = runner.submit(("v", "warm", "FR"), "warming France", order.blocking("warm FR"),
                        priority=PRIORITY_WARM, task=("warm", ("FR",)))
-    assert fr_started.wait(20)  # both lanes busy: the ecosystem, France (nobody waited)
-    de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: note("warm DE"),
+    assert order.started["warm FR"].wait(20)  # both lanes busy (nobody waited)
+    de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: order.note("warm DE"),
                        priority=PRIORITY_WARM, task=("warm", ("DE",)))
     visitor = runner.submit(("v", "metrics", "DE"), "Germany's metrics",
-                            lambda: note("visitor DE"), task=("metrics", ("DE", "f", False, 20)))
-    fr_gate.set()
+                            lambda: order.note("visitor DE"),
+                            task=("metrics", ("DE", "f", False, 20)))
+    order.gates["warm FR"].set()
     _wait_all([fr, de, visitor])
-    assert order == ["warm FR", "warm DE", "visitor DE"]  # not "visitor DE" first
+    assert order.seen == ["warm FR", "warm DE", "visitor DE"]  # not "visitor DE" first
     assert eco.state == "running"
-    eco_gate.set()
+    order.gates["warm eco"].set()
     _wait_all([eco])
     assert runner.running == 0 and runner.running_warm == 0
 
@@ -384,37 +391,25 @@ def test_a_worker_runs_the_queued_warming_of_the_group_a_visitor_asks_in_its_pla
     cache."""
     from service.jobs import PRIORITY_WARM
 
-    runner = JobRunner(1)
-    prep_gate, eco_gate = threading.Event(), threading.Event()
-    prep_started, eco_started = threading.Event(), threading.Event()
-    order, lock = [], threading.Lock()
-
-    def note(what):
-        with lock:
-            order.append(what)
-
-    def blocking(started, gate, what):
-        def run():
-            started.set()
-            gate.wait(20)
-            note(what)
-        return run
-
-    prep = runner.submit(("v", "prepare:link-data", ()), "preparing", blocking(
-        prep_started, prep_gate, "prepare"), priority=PRIORITY_WARM - 1,
-        task=("link-data", ()))
-    assert prep_started.wait(20)
-    eco = runner.submit(("v", "warm", None), "warming the ecosystem", blocking(
-        eco_started, eco_gate, "warm eco"), priority=PRIORITY_WARM, task=("warm", (None,)))
-    de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: note("warm DE"),
+    runner, order = JobRunner(1), _Order()
+    prep = runner.submit(("v", "prepare:link-data", ()), "preparing",
+                         order.blocking("prepare"), priority=PRIORITY_WARM - 1,
+                         task=("link-data", ()))
+    assert order.started["prepare"].wait(20)
+    eco = runner.submit(("v", "warm", None), "warming the ecosystem",
+                        order.blocking("warm eco"), priority=PRIORITY_WARM,
+                        task=("warm", (None,)))
+    de = runner.submit(("v", "warm", "DE"), "warming Germany", lambda: order.note("warm DE"),
                        priority=PRIORITY_WARM, task=("warm", ("DE",)))
     visitor = runner.submit(("v", "metrics", None), "the ecosystem's metrics",
-                            lambda: note("visitor eco"), task=("metrics", (None, "f", False, 20)))
-    prep_gate.set()
-    assert eco_started.wait(20)  # the warming, not the visitor's job
+                            lambda: order.note("visitor eco"),
+                            task=("metrics", (None, "f", False, 20)))
+    order.gates["prepare"].set()
+    assert order.started["warm eco"].wait(20)  # the warming, not the visitor's job
     _wait_all([de])  # the express lane warms Germany meanwhile
-    assert order == ["prepare", "warm DE"] and visitor.state == "queued"
-    eco_gate.set()
+    assert order.seen == ["prepare", "warm DE"] and visitor.state == "queued"
+    order.gates["warm eco"].set()
     _wait_all([eco, visitor])
-    assert order == ["prepare", "warm DE", "warm eco", "visitor eco"] and prep.state == "done"
+    assert order.seen == ["prepare", "warm DE", "warm eco", "visitor eco"]
+    assert prep.state == "done"
     assert runner.running == 0 and runner.running_warm == 0
