@@ -46,6 +46,8 @@ PRIORITY_REQUEST = 0
 PRIORITY_WARM = 10
 #: Tasks whose figures a group's warming job computes (:func:`service.warming.warm_group`).
 WARMED_TASKS = frozenset({"metrics", "group"})
+#: :func:`_asked_group` of a job that asks no group's warmed figures.
+_NO_GROUP = object()
 #: Finished jobs that keep their result in memory (older ones re-read it from the cache).
 RESULTS_KEPT = 16
 
@@ -60,6 +62,20 @@ def default_workers(cpus: int | None = None) -> int:
     """
     cpus = cpus if cpus is not None else (os.cpu_count() or 1)
     return max(1, cpus // 2)
+
+
+def _asked_group(job) -> Any:
+    """The group (None: the ecosystem) whose warmed figures ``job`` asks (a task of
+    :data:`WARMED_TASKS`), else :data:`_NO_GROUP`."""
+    task = job.task
+    return task[1][0] if task and task[0] in WARMED_TASKS and task[1] else _NO_GROUP
+
+
+def _is_queued_warming(job) -> bool:
+    """Whether ``job`` is a group's warming job (:func:`service.warming.warm_group`) that
+    has not started."""
+    return (job.state == "queued" and job.priority >= PRIORITY_WARM and job.task is not None
+            and job.task[0] == "warm")
 
 
 def report(message: str, fraction: float | None = None) -> None:
@@ -267,41 +283,31 @@ class JobRunner:
         for i, (priority, n, job) in enumerate(self._queue):
             if priority >= PRIORITY_WARM or job.state != "queued":
                 continue
-            task = job.task
-            pick = i
-            if task and task[0] in WARMED_TASKS and task[1]:
-                if any(task[1][0] == ref for ref in self._warming_groups):
-                    continue
-                warming = self._queued_warming(job)
-                if warming is not None:
-                    pick = next(k for k, entry in enumerate(self._queue)
-                                if entry[2] is warming)
+            group = _asked_group(job)
+            if group is not _NO_GROUP and any(group == ref for ref in self._warming_groups):
+                continue
             if best is None or (priority, n) < best_order:
-                best, best_order = pick, (priority, n)
+                warming = self._queued_warming(group)
+                best, best_order = (i if warming is None else warming), (priority, n)
         if best is None:
             # no visitor waits: warm the next cluster or country on this core too (seconds
             # each), so that both cores warm while the ecosystem's figures take a minute
             for i, (priority, n, job) in enumerate(self._queue):
-                if (job.state == "queued" and job.task and job.task[0] == "warm"
-                        and job.task[1][0] is not None
+                if (_is_queued_warming(job) and job.task[1][0] is not None
                         and (best is None or (priority, n) < best_order)):
                     best, best_order = i, (priority, n)
         return best
 
-    def _queued_warming(self, job: Job) -> Job | None:
-        """The queued warming job of the group whose metrics a visitor's ``job`` asks, if
-        any: run in the visitor's place, it computes these figures (and the group's other
-        headline ones), and the visitor's job then answers from its cache instead of
-        computing the same figures a second time, beside it or before it."""
-        task = job.task
-        if job.priority >= PRIORITY_WARM or not (task and task[0] in WARMED_TASKS
-                                                  and task[1]):
+    def _queued_warming(self, group) -> int | None:
+        """The queue position of ``group``'s queued warming job, if any (None for
+        :data:`_NO_GROUP`). Run in the place of a visitor's job asking that group's figures,
+        it computes them (and the group's other headline ones), and the visitor's job then
+        answers from its cache instead of computing the same figures a second time, beside
+        it or before it."""
+        if group is _NO_GROUP:
             return None
-        group = task[1][0]
-        return next((other for _p, _n, other in self._queue
-                     if other.state == "queued" and other.priority >= PRIORITY_WARM
-                     and other.task and other.task[0] == "warm"
-                     and other.task[1][0] == group), None)
+        return next((i for i, (_p, _n, job) in enumerate(self._queue)
+                     if _is_queued_warming(job) and job.task[1][0] == group), None)
 
     def _work(self, express: bool = False) -> None:
         if express and self.process_settings is not None:
@@ -325,12 +331,13 @@ class JobRunner:
                         return
                     entry = heapq.heappop(self._queue)
                     job = entry[2]
-                    warming = self._queued_warming(job) if job.state == "queued" else None
+                    warming = (self._queued_warming(_asked_group(job))
+                               if job.state == "queued" and job.priority < PRIORITY_WARM
+                               else None)
                     if warming is not None:  # the group's warming first: the visitor follows
-                        self._queue = [e for e in self._queue if e[2] is not warming]
-                        self._queue.append(entry)
+                        job = self._queue[warming][2]
+                        self._queue[warming] = entry
                         heapq.heapify(self._queue)
-                        job = warming
                 if job.state != "queued":
                     continue
                 job.state, job.started, job.message = "running", time.time(), "started"
