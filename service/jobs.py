@@ -27,7 +27,6 @@ import gc
 import heapq
 import itertools
 import logging
-import os
 import secrets
 import threading
 import time
@@ -60,7 +59,10 @@ def default_workers(cpus: int | None = None) -> int:
     >>> default_workers(2), default_workers(8), default_workers(1)
     (1, 4, 1)
     """
-    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    if cpus is None:
+        from service.forking import cpu_workers
+
+        cpus = cpu_workers()
     return max(1, cpus // 2)
 
 
