@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import QUICK_JVM_ENV, quick_stop_home
+from support import QUICK_JVM_ENV, cypher_rows, quick_stop_home
 
 from service.settings import default_home, load_settings
 
@@ -135,11 +135,10 @@ def _graph_state(store, settings: dict) -> tuple | None:
         return None
     files = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
                          for p in folder.glob("neostore.transaction.db*")))
-    records, _, _ = store.driver.execute_query(
-        "CALL { MATCH (n) RETURN count(n) AS nodes } "
-        "CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
-        database_=store.database)
-    return (files, records[0]["nodes"], records[0]["rels"]) if files else None
+    counts = cypher_rows(store, "CALL { MATCH (n) RETURN count(n) AS nodes } "
+                                "CALL { MATCH ()-[r]->() RETURN count(r) AS rels } "
+                                "RETURN nodes, rels")[0]
+    return (files, counts["nodes"], counts["rels"]) if files else None
 
 
 @pytest.fixture(scope="session")
