@@ -70,6 +70,24 @@ RETURN status, count(*) AS rows, collect(row.id)[..$examples] AS examples
 
 UPSERT_NODES: dict[str, str] = {label: _upsert_nodes(label) for label in NODE_LABELS}
 
+# The fast path of a load (GraphStore.write): when the graph holds no node of a label at the
+# start of the load's transaction, every node of it, every link such a node carries and every
+# relationship between two such labels is new, so a plain CREATE gives exactly what the
+# MERGE would, without its look-ups and comparisons. The load checks the input holds each
+# key once before taking this path, and reads what is empty with COUNT_LABELS (below).
+
+
+def _create_nodes(label: str) -> str:
+    return f"""
+UNWIND $rows AS row
+CREATE (e:{label} {{id: row.id}})
+SET e += row.props, e.loaded_at = $loaded_at, e.source = $source, e.load_id = $load_id
+RETURN 'created' AS status, count(*) AS rows, collect(row.id)[..$examples] AS examples
+"""
+
+
+CREATE_NODES: dict[str, str] = {label: _create_nodes(label) for label in NODE_LABELS}
+
 
 def _upsert_rels(start: str, rel: str, end: str) -> str:
     return f"""
@@ -83,6 +101,24 @@ SET e += row.props, e.source = $source, e.load_id = $load_id
 RETURN status, count(*) AS rows, collect(row.start + ' -> ' + row.end)[..$examples] AS examples
 """
 
+
+def _create_rels(start: str, rel: str, end: str) -> str:
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{start} {{id: row.start}})
+MATCH (b:{end} {{id: row.end}})
+CREATE (a)-[e:{rel}]->(b)
+SET e += row.props, e.loaded_at = $loaded_at, e.source = $source, e.load_id = $load_id
+RETURN 'created' AS status, count(*) AS rows,
+       collect(row.start + ' -> ' + row.end)[..$examples] AS examples
+"""
+
+
+#: The fast path of :data:`REL_UPSERTS`, by (start label, type, end label).
+CREATE_RELS: dict[tuple[str, str, str], str] = {
+    (start, rel, end): _create_rels(start, rel, end)
+    for rel, pairs in REL_TYPES.items() for start, end in pairs
+}
 
 #: (dataset list, start label, relationship type, end label, start key, end key)
 REL_UPSERTS: tuple[tuple[str, str, str, str, str, str, str], ...] = tuple(
@@ -118,6 +154,20 @@ RETURN count(*) AS rows
 """
 
 
+def _create_link(label: str, rel: str, other: str, outgoing: bool) -> str:
+    """The fast path of :func:`_set_link`, for nodes created by this load (no old link)."""
+    pattern_new = f"(n)-[l:{rel}]->(o)" if outgoing else f"(n)<-[l:{rel}]-(o)"
+    return f"""
+UNWIND $rows AS row
+WITH row WHERE row.ref IS NOT NULL
+MATCH (n:{label} {{id: row.id}})
+MATCH (o:{other} {{id: row.ref}})
+CREATE {pattern_new}
+SET l.loaded_at = $loaded_at, l.source = $source, l.load_id = $load_id
+RETURN count(*) AS rows
+"""
+
+
 #: Links carried by a node's own fields: (dataset list, label, field, type, other, outgoing).
 NODE_LINKS: tuple[tuple[str, str, str, str, str, bool, str], ...] = tuple(
     (target, label, field, rel, other, outgoing, _set_link(label, rel, other, outgoing))
@@ -131,6 +181,12 @@ NODE_LINKS: tuple[tuple[str, str, str, str, str, bool, str], ...] = tuple(
         ("outputs", "Output", "project_id", "FROM_PROJECT", "Project", True),
     )
 )
+
+#: The fast path of :data:`NODE_LINKS`, by (label, type, other label, outgoing).
+CREATE_LINKS: dict[tuple[str, str, str, bool], str] = {
+    (label, rel, other, outgoing): _create_link(label, rel, other, outgoing)
+    for _target, label, _field, rel, other, outgoing, _query in NODE_LINKS
+}
 
 RECORD_LOAD = """
 MERGE (l:Load {id: $load_id})

@@ -1,9 +1,11 @@
 """GraphStore: the only code that talks to the Neo4j driver.
 
 It receives a driver and a database name, never builds a driver itself. Writes run as one
-managed write transaction of batched ``UNWIND`` statements (the driver retries it on
-transient errors; every statement is idempotent), so a load is all-or-nothing: a failure
-anywhere leaves the graph exactly as it was. Reads run as read transactions.
+managed write transaction of batched ``UNWIND`` statements (the driver retries the whole
+transaction on transient errors), so a load is all-or-nothing: a failure anywhere leaves
+the graph exactly as it was. Rows are upserted (MERGE), except where the graph held no node
+of the labels concerned when the transaction started: those rows are all new and are
+created (CREATE), which gives the same graph faster. Reads run as read transactions.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from neo4j import Driver, RoutingControl
 from neo4j.exceptions import (
     ConnectionAcquisitionTimeoutError,
+    ConstraintError,
     DatabaseUnavailable,
     DriverError,
     Neo4jError,
@@ -140,6 +143,27 @@ class LoadReport:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One statement of a load: ``query`` (an upsert) over ``rows``, in batches; ``fast``
+    (a plain CREATE, or None) replaces it when the graph holds no node of the labels
+    ``empty`` when the load's transaction starts."""
+
+    step: tuple[str, str]
+    query: str
+    rows: list[dict]
+    empty: tuple[str, ...]
+    fast: str | None
+
+
+def _unique(rows: list[dict], *keys: str) -> bool:
+    """Whether no two rows share their ``keys``."""
+    if len(keys) == 1:
+        (key,) = keys
+        return len({row[key] for row in rows}) == len(rows)
+    return len({tuple(row[k] for k in keys) for row in rows}) == len(rows)
+
+
 def _batches(rows: list, size: int) -> Iterable[list]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -148,7 +172,7 @@ def _batches(rows: list, size: int) -> Iterable[list]:
 class GraphStore:
     """Gateway to the graph: batched idempotent upserts and read projections."""
 
-    def __init__(self, driver: Driver, database: str = "neo4j", *, batch_size: int = 5000):
+    def __init__(self, driver: Driver, database: str = "neo4j", *, batch_size: int = 20000):
         self.driver = driver
         self.database = database
         self.batch_size = int(batch_size)
@@ -216,14 +240,19 @@ class GraphStore:
         started = time.monotonic()
         common = {"loaded_at": loaded_at, "source": dataset.source, "load_id": dataset.load_id}
         plan = self._plan(dataset)
-        total = sum(len(rows) for _, _, rows in plan)
+        total = sum(len(step.rows) for step in plan)
         keys = self._written_keys(plan)
         examples = max(0, int(examples))
 
         def work(tx) -> LoadReport:
             report = LoadReport(dataset.source, dataset.load_id, sync=sync, dry_run=dry_run)
+            fast = fast_path and any(plan_step.fast for plan_step in plan)
+            empty = self._empty(tx) if fast else frozenset()
             done = 0
-            for step, query, rows in plan:
+            for plan_step in plan:
+                step, rows = plan_step.step, plan_step.rows
+                query = (plan_step.fast if plan_step.fast and empty.issuperset(plan_step.empty)
+                         else plan_step.query)
                 for batch in _batches(rows, self.batch_size):
                     result = tx.run(query, rows=batch, examples=examples, **common)
                     kind_of_step, name = step
@@ -264,6 +293,7 @@ class GraphStore:
             self._record_run(tx, report, kind=kind, synthetic=synthetic, by=by, via=via)
             return report
 
+        fast_path = True
         with self.driver.session(database=self.database) as session:
             if dry_run:
                 with session.begin_transaction() as tx:
@@ -272,7 +302,13 @@ class GraphStore:
                     finally:
                         tx.rollback()
             else:
-                report = session.execute_write(work)
+                try:
+                    report = session.execute_write(work)
+                except ConstraintError:
+                    # Another load created nodes of a label this load found empty (two
+                    # first loads at once): nothing was written; upsert instead.
+                    fast_path = False
+                    report = session.execute_write(work)
         if report.graph_version is None:
             report.graph_version = self.graph_version()
         report.seconds = time.monotonic() - started
@@ -280,12 +316,20 @@ class GraphStore:
 
     # -- sync and the load history (load --sync, --dry-run) -------------------------------
     @staticmethod
+    def _empty(tx) -> frozenset[str]:
+        """The labels the graph holds no node of (from the count store, which sees the
+        transaction's own writes)."""
+        in_use = {record["name"] for record in tx.run(q.COUNT_LABELS) if record["n"] > 0}
+        return frozenset(set(NODE_LABELS) - in_use)
+
+    @staticmethod
     def _written_keys(plan) -> set[str]:
         """The property keys a load writes: ``"Label.key"`` and ``"TYPE.key"``."""
         keys: set[str] = set()
-        for (_kind, name), _query, rows in plan:
+        for plan_step in plan:
+            _kind, name = plan_step.step
             seen: set[str] = set()
-            for row in rows:
+            for row in plan_step.rows:
                 if "props" in row:
                     seen.update(row["props"])
             keys.update(f"{name}.{k}" for k in seen)
@@ -372,9 +416,16 @@ class GraphStore:
             runs.append(run)
         return row["total"], runs
 
-    def _plan(self, dataset: Dataset) -> list[tuple[tuple[str, str], str, list[dict]]]:
-        """Statements to run, in order, each with its rows shaped for its parameters."""
-        plan: list[tuple[tuple[str, str], str, list[dict]]] = []
+    def _plan(self, dataset: Dataset) -> list[_Step]:
+        """Statements to run, in order, each with its rows shaped for its parameters.
+
+        A step has a fast twin (a plain CREATE) when its rows hold each key once: the load
+        takes it when the graph holds no node of the step's labels when the transaction
+        starts (nodes and the links they carry: their label; relationships: both ends'),
+        so that every row is new. Should another load create such nodes meanwhile, the
+        uniqueness constraint on ids refuses one of the two, which then upserts.
+        """
+        plan: list[_Step] = []
         for label in NODE_LABELS:
             target = _TARGET_OF_LABEL[label]
             skip = _LINK_FIELDS[target] | {"id"}
@@ -383,16 +434,19 @@ class GraphStore:
                 for r in getattr(dataset, target)
             ]
             if rows:
-                plan.append((("node", label), q.UPSERT_NODES[label], rows))
-        for target, _label, field_name, rel, _other, _out, query in q.NODE_LINKS:
+                plan.append(_Step(("node", label), q.UPSERT_NODES[label], rows, (label,),
+                                  q.CREATE_NODES[label] if _unique(rows, "id") else None))
+        for target, label, field_name, rel, other, outgoing, query in q.NODE_LINKS:
             records = getattr(dataset, target)
             rows = [{"id": r["id"], "ref": r.get(field_name)} for r in records]
             if target == "targets":  # a target hangs off a cluster or a programme
                 rows = [row for row, r in zip(rows, records, strict=True)
                         if r.get(field_name) is not None]
             if rows:
-                plan.append((("rel", rel), query, rows))
-        for target, _start, rel, _end, start_key, end_key, query in q.REL_UPSERTS:
+                fast = q.CREATE_LINKS[label, rel, other, outgoing]
+                plan.append(_Step(("rel", rel), query, rows, (label,),
+                                  fast if _unique(rows, "id") else None))
+        for target, start, rel, end, start_key, end_key, query in q.REL_UPSERTS:
             skip = {"actor_id", "cluster_id", "project_id", "programme_id", "niche_id"}
             rows = [
                 {"start": r[start_key], "end": r[end_key],
@@ -401,7 +455,9 @@ class GraphStore:
                 if r.get(start_key) is not None
             ]
             if rows:
-                plan.append((("rel", rel), query, rows))
+                plan.append(_Step(("rel", rel), query, rows, (start, end),
+                                  q.CREATE_RELS[start, rel, end]
+                                  if _unique(rows, "start", "end") else None))
         return plan
 
     def delete_all(self) -> int:

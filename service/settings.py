@@ -239,7 +239,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SYNERGRAPH_BATCH_SIZE",
-        "5000",
+        "20000",
         "Rows per UNWIND statement when loading data.",
         kind="int",
     ),
