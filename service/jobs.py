@@ -561,6 +561,7 @@ def _process_main(settings: dict, conn) -> None:
 
     from service import tasks
     from service.db import make_store
+    from service.forking import cpu_workers
     from service.state import DiskCache, ResultCache
     from service.usecases import Context
 
@@ -568,7 +569,9 @@ def _process_main(settings: dict, conn) -> None:
     cache = ResultCache(settings.get("SYNERGRAPH_CACHE_ENTRIES") or 256,
                         max_bytes=settings.get("SYNERGRAPH_CACHE_MAX_BYTES"),
                         disk=DiskCache(settings["SYNERGRAPH_CACHE_DIR"]))
-    ctx = Context(store, cache)
+    # A worker process runs one job at a time, in one thread: the independent parts of a
+    # large group's figures may run side by side in forked children (figures._side).
+    ctx = Context(store, cache, workers=cpu_workers())
     _current.job = _PipeReporter(conn)
     try:
         while True:

@@ -39,10 +39,11 @@ class Context:
     ``on_stamp`` (the app's) is told every stamp read, so the app notices a new graph.
     ``defer`` (the app's, :meth:`service.state.AppState.defer`) leaves the per-version
     preparations of :meth:`prepared` to background jobs on large graphs.
-    ``workers``: the processes one computation may use at once. 1 (the default: the
-    service, whose jobs already share the cores) computes everything in this process; the
-    CLI gives it the machine's cores, so that the independent parts of a large group's
-    figures run side by side (:func:`service.usecases.figures._side`).
+    ``workers``: the processes one computation may use at once. 1 (the default, and the
+    service's own process, whose threads answer requests and must not fork) computes
+    everything in this process; the CLI and the job worker processes (one thread each)
+    give it the machine's cores, so that the independent parts of a large group's figures
+    run side by side in forked children (:func:`service.usecases.figures._side`).
     """
 
     def __init__(self, store: GraphStore, cache=None, *, on_stamp=None, defer=None,

@@ -166,8 +166,9 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
     ``cohesion`` (whole-graph figures, E-I index, and the null model when ``null_runs``)
     and ``headline`` (:data:`HEADLINE`).
 
-    With ``ctx.workers`` > 1 (the CLI) and a large graph, the null model is computed in a
-    forked process while this one computes the rest (:func:`_side`).
+    With ``ctx.workers`` > 1 (the CLI, the job processes) and a graph of
+    :data:`NULL_FORK_MIN_EDGES` ties or more, the null model is computed in a forked
+    process while this one computes the rest (:func:`_side`).
     """
     flt = flt or GroupFilter()
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), weighted, seed)
@@ -176,7 +177,8 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
     if (null_runs and ctx.workers > 1 and not ctx.is_cached("metrics", key)
             and not ctx.is_cached("null-model", null_key)):
         graph = ctx.graph(ref, flt)
-        side = _side(ctx, graph, lambda: _null_model_result(graph, null_runs, seed))
+        side = _side(ctx, graph, lambda: _null_model_result(graph, null_runs, seed),
+                     min_edges=NULL_FORK_MIN_EDGES)
     core = ctx.cached("metrics", key, lambda: _metrics(ctx, ref, flt, weighted, seed))
     if not null_runs:
         return core
@@ -192,19 +194,24 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
 
 
 #: Below this many ties a side computation (:func:`_side`) runs in this process: forking
-#: and reading its answer back would cost more than it saves.
+#: and reading its answer back would cost more than it saves (Burt's constraint takes
+#: 0.04 s on the largest H2020 country, 10,927 ties).
 FORK_MIN_EDGES = 100_000
+#: The same for the null model, which costs far more per tie (20 rewired graphs, each with
+#: its figures): 2 to 3 s on the largest H2020 country, against a fork's few milliseconds.
+NULL_FORK_MIN_EDGES = 5_000
 
 
-def _side(ctx: Context, graph: nx.Graph, compute):
-    """Start ``compute()`` in a forked process when ``ctx.workers`` > 1 and ``graph`` is
-    large, else run it in this process when its result is asked for
+def _side(ctx: Context, graph: nx.Graph, compute, *, min_edges: int | None = None):
+    """Start ``compute()`` in a forked process when ``ctx.workers`` > 1 and ``graph`` has
+    ``min_edges`` (default :data:`FORK_MIN_EDGES`) ties or more, else run it in this process when its result is asked for
     (:func:`service.forking.deferred`). The graph's igraph and matrix views are built
     first, so the child shares them instead of converting the graph again."""
     from service.analytics._graph import csr_view
     from service.forking import deferred
 
-    fork = ctx.workers > 1 and graph.number_of_edges() >= FORK_MIN_EDGES
+    threshold = FORK_MIN_EDGES if min_edges is None else min_edges
+    fork = ctx.workers > 1 and graph.number_of_edges() >= threshold
     if fork:
         igraph_view(graph)
         csr_view(graph)

@@ -185,6 +185,7 @@ def test_forked_side_computations_give_the_same_figures(demo, monkeypatch):
     ref = GroupRef("cluster", "ce3m")
     alone = uc.metrics(Context(demo), ref, null_runs=4, seed=3)
     monkeypatch.setattr(figures, "FORK_MIN_EDGES", 1)
+    monkeypatch.setattr(figures, "NULL_FORK_MIN_EDGES", 1)
     pids = []
     real = forking.Deferred.__init__
 
@@ -206,6 +207,14 @@ def test_forked_side_computations_give_the_same_figures(demo, monkeypatch):
     assert pids == [("forked", False), os.getpid()]  # computed here, when asked
     assert json.dumps(again, sort_keys=True, default=str) == json.dumps(
         alone, sort_keys=True, default=str)
+    # each side computation has its own threshold: the null model forks from fewer ties
+    pids.clear()
+    edges = Context(demo).graph(ref, None).number_of_edges()
+    monkeypatch.setattr(figures, "FORK_MIN_EDGES", edges + 1)
+    monkeypatch.setattr(figures, "NULL_FORK_MIN_EDGES", edges)
+    fourth = uc.metrics(Context(demo, workers=2), ref, null_runs=5, seed=3)
+    assert pids == [("forked", True), ("forked", False), os.getpid()]
+    assert fourth["cohesion"]["null_model_meta"]["runs_requested"] == 5
 
 
 def test_cli_metrics_json_has_the_documented_keys(demo, neo4j_settings, tmp_path):
