@@ -8,8 +8,9 @@ their tabs and compare exist), then drives the exact commands and HTTP routes us
 against a real ``synergraph serve`` process (subprocess, real HTTP):
 
 * ``synergraph metrics --all --format json`` and ``synergraph evaluate-links``;
-* ``/api/v1/metrics``, ``/api/v1/countries/<largest>/metrics``,
-  ``/api/v1/actors/<largest hub>/recommendations?top=50``;
+* ``/api/v1/metrics``, ``/api/v1/countries/<largest>/metrics`` (and with ``null_runs=19``,
+  a question no warming job has answered, so computed when asked while the ecosystem's job
+  runs), ``/api/v1/actors/<largest hub>/recommendations?top=50``;
 * every page type reachable from home: home, the largest country, every tab of a cluster,
   the largest hub's actor page, the project page of the largest consortium, compare, data.
 
@@ -69,6 +70,7 @@ TARGETS = {
     "evaluate-links": (120, None, 4 * GIB),
     "GET /api/v1/metrics": (60, None, None),
     "GET /api/v1/countries/<largest>/metrics": (3, None, None),
+    "GET /api/v1/countries/<largest>/metrics?null_runs=19": (3, None, None),
     "GET /actors/<largest hub>": (2, 2_000_000, None),
     "GET /api/v1/actors/<hub>/recommendations?top=50": (1, None, None),
     "serve process after every page type": (None, None, 4 * GIB),
@@ -434,6 +436,10 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
             ("GET /api/v1/metrics", "/api/v1/metrics"),
             ("GET /api/v1/countries/<largest>/metrics",
              f"/api/v1/countries/{largest_country}/metrics"),
+            # a question no warming job asks (19 null-model runs, not 20): computed when
+            # asked, while the ecosystem's job holds the other worker
+            ("GET /api/v1/countries/<largest>/metrics?null_runs=19",
+             f"/api/v1/countries/{largest_country}/metrics?null_runs=19"),
             ("GET /actors/<largest hub>", f"/actors/{hub}"),
             ("GET /api/v1/actors/<hub>/recommendations?top=50",
              f"/api/v1/actors/{hub}/recommendations?top=50"),
@@ -484,15 +490,15 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
                          "processes, the bare script one); phases "
                          + ", ".join(f"{k} {v:.1f} s" for k, v in bare.items())})
     country_row = next((r for r in rows if r["what"].startswith("GET /api/v1/countries")
-                        and r["cold"]), None)
+                        and r["what"].endswith("null_runs=19") and r["cold"]), None)
     if country_row:
-        bare_c = bare_igraph_metrics(folder, null_runs=20, country=largest_country)
+        bare_c = bare_igraph_metrics(folder, null_runs=19, country=largest_country)
         rows.append({"what": f"bare igraph, same computations as country {largest_country}",
                      "seconds": bare_c["total"], "cold": None, "accepted": None,
                      "bytes": None, "rss": None, "target": (None, None, None),
-                     "verdict": "", "note": f"API cold / bare = "
+                     "verdict": "", "note": f"API computed cold (null_runs=19) / bare = "
                      f"{country_row['seconds'] / bare_c['total']:.2f}x (the API also reads "
-                     "Neo4j and answers HTTP)"})
+                     "Neo4j and answers HTTP; bare igraph uses one core)"})
     from service.analytics.paths import AUTO_PATH_SAMPLES
 
     nx_s = networkx_extrapolated(folder, searches=3 * AUTO_PATH_SAMPLES + 1000)
