@@ -89,11 +89,16 @@ RETURN 'created' AS status, count(*) AS rows, collect(row.id)[..$examples] AS ex
 CREATE_NODES: dict[str, str] = {label: _create_nodes(label) for label in NODE_LABELS}
 
 
-def _upsert_rels(start: str, rel: str, end: str) -> str:
+def _rel_ends(start: str, end: str) -> str:
+    """The start of a relationship statement: each row's two ends, ``a`` and ``b``."""
     return f"""
 UNWIND $rows AS row
 MATCH (a:{start} {{id: row.start}})
-MATCH (b:{end} {{id: row.end}})
+MATCH (b:{end} {{id: row.end}})"""
+
+
+def _upsert_rels(start: str, rel: str, end: str) -> str:
+    return f"""{_rel_ends(start, end)}
 MERGE (a)-[e:{rel}]->(b)
 ON CREATE SET e.loaded_at = $loaded_at
 WITH e, row, {_STATUS}{_SHARE}
@@ -103,10 +108,7 @@ RETURN status, count(*) AS rows, collect(row.start + ' -> ' + row.end)[..$exampl
 
 
 def _create_rels(start: str, rel: str, end: str) -> str:
-    return f"""
-UNWIND $rows AS row
-MATCH (a:{start} {{id: row.start}})
-MATCH (b:{end} {{id: row.end}})
+    return f"""{_rel_ends(start, end)}
 CREATE (a)-[e:{rel}]->(b)
 SET e += row.props, e.loaded_at = $loaded_at, e.source = $source, e.load_id = $load_id
 RETURN 'created' AS status, count(*) AS rows,
