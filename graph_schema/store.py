@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from neo4j import Driver, RoutingControl
 from neo4j.exceptions import (
@@ -158,10 +159,8 @@ class _Step:
 
 def _unique(rows: list[dict], *keys: str) -> bool:
     """Whether no two rows share their ``keys``."""
-    if len(keys) == 1:
-        (key,) = keys
-        return len({row[key] for row in rows}) == len(rows)
-    return len({tuple(row[k] for k in keys) for row in rows}) == len(rows)
+    key = itemgetter(*keys)
+    return len({key(row) for row in rows}) == len(rows)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

@@ -202,16 +202,15 @@ FORK_MIN_EDGES = 100_000
 NULL_FORK_MIN_EDGES = 5_000
 
 
-def _side(ctx: Context, graph: nx.Graph, compute, *, min_edges: int | None = None):
+def _side(ctx: Context, graph: nx.Graph, compute, *, min_edges: int):
     """Start ``compute()`` in a forked process when ``ctx.workers`` > 1 and ``graph`` has
-    ``min_edges`` (default :data:`FORK_MIN_EDGES`) ties or more, else run it in this process when its result is asked for
+    ``min_edges`` ties or more, else run it in this process when its result is asked for
     (:func:`service.forking.deferred`). The graph's igraph and matrix views are built
     first, so the child shares them instead of converting the graph again."""
     from service.analytics._graph import csr_view
     from service.forking import deferred
 
-    threshold = FORK_MIN_EDGES if min_edges is None else min_edges
-    fork = ctx.workers > 1 and graph.number_of_edges() >= threshold
+    fork = ctx.workers > 1 and graph.number_of_edges() >= min_edges
     if fork:
         igraph_view(graph)
         csr_view(graph)
@@ -311,7 +310,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     spectral_weight = "weight" if weighted else None
     ctx.progress("centralities", 0.1)  # the phases a background job reports
     # Burt's constraint: about a fifth of the time on a whole H2020-size network
-    constraint_of = _side(ctx, graph, lambda: constraint(graph))
+    constraint_of = _side(ctx, graph, lambda: constraint(graph), min_edges=FORK_MIN_EDGES)
     between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
     ctx.progress("paths", 0.35)
     close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
