@@ -576,16 +576,17 @@ RETURN p {.*} AS project, fundings,
 # Exports: the whole data graph, label by label and relationship by relationship
 # (GraphStore.export_nodes, export_relationships, export_loads)
 # --------------------------------------------------------------------------------------
+# One record per statement, the rows in one list: the driver's cost is per record (the
+# whole Horizon 2020 network, 280,000 rows, read in 6 s instead of 13 s); the store sorts.
 EXPORT_NODES: dict[str, str] = {
-    label: f"MATCH (n:{label}) RETURN properties(n) AS props ORDER BY n.id"
+    label: f"MATCH (n:{label}) RETURN collect(properties(n)) AS rows"
     for label in NODE_LABELS
 }
 
 #: (relationship type, start label, end label) -> statement
 EXPORT_RELS: dict[tuple[str, str, str], str] = {
     (rel, start, end): (f"MATCH (a:{start})-[r:{rel}]->(b:{end}) "
-                        "RETURN a.id AS start, b.id AS end, properties(r) AS props "
-                        "ORDER BY start, end")
+                        "RETURN collect([a.id, b.id, properties(r)]) AS rows")
     for rel, pairs in REL_TYPES.items()
     for start, end in pairs
 }

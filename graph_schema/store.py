@@ -711,17 +711,29 @@ class GraphStore:
         return project
 
     # -- exports ------------------------------------------------------------------------
+    def _read_rows(self, query: str) -> list:
+        """The ``rows`` list of a statement's one record (its values as the driver gives
+        them: the exports' statements return properties, which are plain values)."""
+        records, _, _ = self.driver.execute_query(
+            query, database_=self.database, routing_=RoutingControl.READ)
+        return records[0]["rows"] if records else []
+
     def export_nodes(self) -> dict[str, dict[str, dict]]:
-        """Every data node: ``{label: {id: every property}}``, labels of the model."""
-        return {label: {row["props"]["id"]: row["props"] for row in self._read(query)}
+        """Every data node: ``{label: {id: every property}}``, labels of the model, ids in
+        order."""
+        return {label: {props["id"]: props
+                        for props in sorted(self._read_rows(query), key=itemgetter("id"))}
                 for label, query in q.EXPORT_NODES.items()}
 
     def export_relationships(self) -> list[tuple[str, str, str, str, str, dict]]:
         """Every data relationship: ``(type, start label, start id, end label, end id,
         every property)``, in the model's order, then by start and end id."""
-        return [(rel, start, row["start"], end, row["end"], row["props"])
-                for (rel, start, end), query in q.EXPORT_RELS.items()
-                for row in self._read(query)]
+        out = []
+        for (rel, start, end), query in q.EXPORT_RELS.items():
+            rows = self._read_rows(query)
+            rows.sort(key=itemgetter(0, 1))
+            out.extend((rel, start, a, end, b, props) for a, b, props in rows)
+        return out
 
     def export_loads(self) -> list[dict]:
         """``source``, ``attribution`` and ``synthetic`` of every load, by load id."""

@@ -16,8 +16,9 @@ What is exported — the data graph or one cluster's part of it — is read by
   ``label`` (the Neo4j label) plus every property; edge key and attribute ``label`` (the
   relationship type) plus every property. ``None`` values are omitted; lists and maps are
   JSON strings. Provenance (``source``, ``load_id``, ``loaded_at``) is kept.
-- GraphML (``networkx.write_graphml``), GEXF (``networkx.write_gexf``; GEXF reserves a
-  node's ``id``, so the ``id`` property is written as ``external_id`` there) and node-link
+- GraphML and GEXF, streamed by :mod:`service.graphxml` (networkx reads them back as it
+  reads its own writers' files; GEXF reserves a node's ``id``, so the ``id`` property is
+  written as ``external_id`` there) and node-link
   JSON (``networkx.node_link_data(g, edges="edges", name="key")``: the node key is under
   ``key`` so that the ``id`` property keeps its name; read it back with
   ``networkx.node_link_graph(data, edges="edges", name="key")``; nodes and edges sorted).
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import networkx as nx
@@ -37,6 +39,8 @@ import networkx as nx
 from graph_schema.export import ExportError, GraphExport, UnknownCluster, read_graph, to_dataset
 from graph_schema.model import NODE_LABELS, Dataset
 from loaders.bundle_format import FILES, bundle_files, bundle_zip, write_bundle
+
+from .graphxml import write_gexf, write_graphml
 
 __all__ = [
     "FORMATS",
@@ -131,22 +135,31 @@ def to_networkx(graph: GraphExport) -> nx.MultiDiGraph:
     return g
 
 
+def _write_gexf(g: nx.MultiDiGraph, fh) -> None:
+    """GEXF reserves a node's ``id``: the property is written as ``external_id``."""
+    for _node, data in g.nodes(data=True):
+        if "id" in data:
+            data["external_id"] = data.pop("id")
+    write_gexf(g, fh)
+
+
+def _write_json(g: nx.MultiDiGraph, fh) -> None:
+    fh.write(json_bytes(g))
+
+
+#: The writers of the formats read from a networkx graph (to a binary file object).
+WRITERS = {"graphml": write_graphml, "gexf": _write_gexf, "json": _write_json}
+
+
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     buffer = io.BytesIO()
-    nx.write_graphml(g, buffer, encoding="utf-8")
+    write_graphml(g, buffer)
     return buffer.getvalue()
 
 
 def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
-    h = nx.MultiDiGraph()
-    for node, data in g.nodes(data=True):
-        attrs = dict(data)
-        if "id" in attrs:
-            attrs["external_id"] = attrs.pop("id")
-        h.add_node(node, **attrs)
-    h.add_edges_from(g.edges(keys=True, data=True))
     buffer = io.BytesIO()
-    nx.write_gexf(h, buffer, encoding="utf-8")
+    _write_gexf(g, buffer)
     return buffer.getvalue()
 
 
@@ -191,6 +204,7 @@ def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) 
     _check_format(fmt)
     out = Path(out)
     graph = read_graph(store, cluster_id)
+    counts = graph.counts()
     written: list[str] = []
     notes: list[str] = []
     if fmt == "bundle":
@@ -203,9 +217,16 @@ def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) 
             written.extend(str(path) for path in write_bundle(out, files))
     else:
         g = to_networkx(graph)
-        writer = {"graphml": graphml_bytes, "gexf": gexf_bytes, "json": json_bytes}[fmt]
+        del graph  # the networkx graph holds it all: half the memory while writing
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(writer(g))
+        # Written beside ``out``, then renamed: no half-written file at ``out``.
+        part = out.with_name(out.name + ".part")
+        try:
+            with part.open("wb") as fh:
+                WRITERS[fmt](g, fh)
+            os.replace(part, out)
+        finally:
+            part.unlink(missing_ok=True)
         written.append(str(out))
     return {"format": fmt, "cluster": cluster_id, "out": str(out), "files": written,
-            "notes": notes, **graph.counts()}
+            "notes": notes, **counts}

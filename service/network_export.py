@@ -17,7 +17,9 @@ actor–actor network of a group under a filter, with every per-actor column of
   synthetic flag and which metrics are estimates.
 - :func:`gexf_bytes` (GEXF 1.2; the graph attributes go into ``<meta>``: a JSON
   ``<description>`` and ``<keywords>``, since GEXF has no graph-level attributes) and
-  :func:`graphml_bytes` (graph attributes as ``<data>`` of the graph).
+  :func:`graphml_bytes` (graph attributes as ``<data>`` of the graph), both streamed by
+  :mod:`service.graphxml` (networkx's writers build the whole XML tree first: 3-4 GB for
+  the 800,000 ties of the Horizon 2020 network).
 - :func:`csv_files` — ``nodes.csv``, ``edges.csv`` (UTF-8, no BOM, one header row; lists
   joined by ``;``; an undefined value is an empty cell; every cell goes through
   :func:`loaders.csvsafe.neutralise`, like the other CSV exports) and ``meta.json``;
@@ -33,11 +35,12 @@ import numbers
 import re
 import zipfile
 from pathlib import Path
-from xml.etree.ElementTree import SubElement
 
 import networkx as nx
 
 from loaders.csvsafe import neutralise
+
+from .graphxml import write_gexf, write_graphml
 
 __all__ = ["NETWORK_FORMATS", "network_graph", "graph_attributes", "gexf_bytes",
            "graphml_bytes", "csv_files", "csv_zip", "network_bytes", "network_file_name",
@@ -169,30 +172,22 @@ def network_graph(result: dict) -> nx.Graph:
 
 def gexf_bytes(result: dict) -> bytes:
     """GEXF 1.2 (``<meta>``: a JSON ``<description>`` of :func:`graph_attributes`)."""
+    buffer = io.BytesIO()
     g = network_graph(result)
     attributes = dict(g.graph)
     g.graph = {"name": attributes["name"]}
-    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True)
-    writer.add_graph(g)
-    meta = writer.xml.find("meta")
-    if meta is not None:
-        creator = meta.find("creator")
-        if creator is not None:
-            creator.text = f"Synergraph (NetworkX {nx.__version__})"
-        keywords = ["partnership network", "co-participation", attributes["group"]]
-        if attributes["synthetic"]:
-            keywords.append("synthetic data")
-        SubElement(meta, "keywords").text = ", ".join(keywords)
-        SubElement(meta, "description").text = json.dumps(attributes, ensure_ascii=False,
-                                                          sort_keys=True)
-    buffer = io.BytesIO()
-    writer.write(buffer)
+    keywords = ["partnership network", "co-participation", attributes["group"]]
+    if attributes["synthetic"]:
+        keywords.append("synthetic data")
+    write_gexf(g, buffer, creator=f"Synergraph (NetworkX {nx.__version__})",
+               keywords=", ".join(keywords),
+               description=json.dumps(attributes, ensure_ascii=False, sort_keys=True))
     return buffer.getvalue()
 
 
 def graphml_bytes(result: dict) -> bytes:
     buffer = io.BytesIO()
-    nx.write_graphml(network_graph(result), buffer, encoding="utf-8")
+    write_graphml(network_graph(result), buffer)
     return buffer.getvalue()
 
 

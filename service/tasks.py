@@ -136,6 +136,14 @@ def _network_file(ctx, ref, flt, fmt):
     return True
 
 
+@_task("export-file", caches=("export-file",))
+def _export_file(ctx, fmt, cluster_id):
+    from service.usecases.partnership import export_file
+
+    export_file(ctx, fmt, cluster_id)
+    return True
+
+
 @_task("warm", caches=("metrics", "null-model", "louvain"))
 def _warm(ctx, ref):
     from service.warming import warm_group

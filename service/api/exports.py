@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
+from service import usecases as uc
 from service.errors import BadParameter, NotFound
-from service.exports import FORMATS, UnknownCluster, export_bytes
+from service.exports import FORMATS, UnknownCluster
 from service.jobs import group_actors
 from service.network_export import NETWORK_FORMATS
 from service.usecases import GroupRef
-from service.usecases.partnership import partnership_file
+from service.usecases.partnership import export_file, partnership_file
 
 from . import _bad_parameter, _known_parameters, _not_found, context, group_filter, problem
 from .jobs import ACCEPTED, WAIT_PARAM, respond
@@ -43,22 +44,38 @@ exports_blueprint.register_error_handler(NotFound, _not_found)
                               "synergraph load bundle); graphml and gexf open in Gephi; json: "
                               "networkx node-link"),
             param("cluster", description="only this cluster's part of the graph",
-                  example="mnc")),
-    responses={200: ("The file", {"_media": sorted({media for media, _ in FORMATS.values()})})})
+                  example="mnc"), WAIT_PARAM),
+    description="A graph with more actors than SYNERGRAPH_JOBS_INLINE_MAX_ACTORS is written "
+                "by a background job: 202 with the job, whose result is this same URL, "
+                "which then answers the file (cached per graph version).",
+    responses={200: ("The file", {"_media": sorted({media for media, _ in FORMATS.values()})}),
+               **dict([ACCEPTED])})
 def export():
     fmt = request.args.get("format", "bundle")
     if fmt not in FORMATS:
         return problem(400, "bad-request", "Bad request",
                        f"format must be one of: {', '.join(FORMATS)}")
     cluster = request.args.get("cluster") or None
-    store = current_app.extensions["synergraph"].store
-    try:
-        content, media_type, filename = export_bytes(store, fmt, cluster)
-    except UnknownCluster as exc:
-        return problem(404, "not-found", "Unknown cluster", str(exc))
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return Response(content, mimetype=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    ctx = context()
+    if cluster is not None and cluster not in {c["id"] for c in uc.overview(ctx)["clusters"]}:
+        return problem(404, "not-found", "Unknown cluster", str(UnknownCluster(cluster)))
+
+    def send_file():
+        try:
+            content, media_type, filename = export_file(ctx, fmt, cluster)
+        except UnknownCluster as exc:  # removed since the check above
+            return problem(404, "not-found", "Unknown cluster", str(exc))
+        filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+        return Response(content, mimetype=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    download = request.full_path.rstrip("?")
+    return respond("export-file", (fmt, cluster), (fmt, cluster), lambda: {"download": download},
+                   ready=send_file,
+                   what=f"export ({fmt}) of " + ("the graph" if cluster is None
+                                                 else f"cluster {cluster}"),
+                   actors=group_actors(ctx, None if cluster is None
+                                       else GroupRef.cluster(cluster)))
 
 
 # --------------------------------------------------------------------------------------

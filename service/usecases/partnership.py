@@ -15,7 +15,7 @@ from .context import Context, filter_records
 from .figures import metrics
 from .params import GroupFilter, GroupRef
 
-__all__ = ["NODE_LEAD", "EDGE_COLUMNS", "partnership_network"]
+__all__ = ["NODE_LEAD", "EDGE_COLUMNS", "export_file", "partnership_file", "partnership_network"]
 
 #: The first node columns, before every metric column of ``synergraph metrics``.
 NODE_LEAD = ("id", "name", "kind", "clusters", "country", "synthetic")
@@ -64,6 +64,17 @@ def partnership_file(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), fmt)
     return ctx.cached("partnership-file", key,
                       lambda: network_bytes(partnership_network(ctx, ref, flt), fmt))
+
+
+def export_file(ctx: Context, fmt: str, cluster_id: str | None = None
+                ) -> tuple[bytes, str, str]:
+    """The data graph (or one cluster's part of it) as a file: ``(content, media type, file
+    name)`` of :func:`service.exports.export_bytes`, cached per graph version (the whole
+    Horizon 2020 network takes about 25 s to read and write)."""
+    from service.exports import export_bytes
+
+    return ctx.cached("export-file", (fmt, cluster_id),
+                      lambda: export_bytes(ctx.store, fmt, cluster_id))
 
 
 def _network(ctx: Context, ref: GroupRef | None, flt: GroupFilter) -> dict:

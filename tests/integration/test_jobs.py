@@ -230,11 +230,12 @@ def test_jobs_in_worker_processes_give_the_same_answers(demo_graph, make_app, di
 
 
 @pytest.mark.parametrize("url", ["/api/v1/clusters/mnc/network.gexf?years=2011-2013",
-                                 "/api/v1/network.csv.zip"])
+                                 "/api/v1/network.csv.zip", "/api/v1/export?format=gexf",
+                                 "/api/v1/export?format=bundle&cluster=mnc"])
 def test_a_network_file_of_a_large_group_is_written_by_a_job(direct, jobbed, url):
-    """The partnership-network files take the job path too (writing the GEXF of a whole
-    programme takes minutes): 202, the job's result points back to the same URL, which
-    then answers exactly the bytes of a direct download."""
+    """The partnership-network files and the exports take the job path too (writing the
+    GEXF of a whole programme takes minutes): 202, the job's result points back to the same
+    URL, which then answers exactly the bytes of a direct download."""
     expected = direct.get(url)
     assert expected.status_code == 200 and len(expected.data) > 100
 
@@ -248,6 +249,13 @@ def test_a_network_file_of_a_large_group_is_written_by_a_job(direct, jobbed, url
     assert again.status_code == 200
     assert again.headers["Content-Disposition"] == expected.headers["Content-Disposition"]
     assert again.data == expected.data
+
+
+def test_an_export_of_an_unknown_cluster_is_a_404_not_a_job(jobbed):
+    response = jobbed.get("/api/v1/export?format=graphml&cluster=nope")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert "nope" in response.get_json()["detail"]
+    assert jobbed.get("/api/v1/export?format=graphml&wait=abc").status_code == 400
 
 
 def test_what_a_worker_process_computed_the_service_does_not_compute_again(
