@@ -145,7 +145,14 @@ def fetch(base: str, path: str, *, timeout: float = 900) -> dict:
                 payload = json.loads(response.read())
             state = payload["job"]["state"]
             if state == "done":
-                body = json.dumps(payload["result"]).encode()
+                result = payload["result"]
+                if isinstance(result, dict) and set(result) == {"download"}:
+                    # a file written by the job: what a user gets is the file itself
+                    with urllib.request.urlopen(base + result["download"],
+                                                timeout=timeout) as response:
+                        body = response.read()
+                else:
+                    body = json.dumps(result).encode()
                 break
             if state == "failed":
                 raise RuntimeError(f"job for {path} failed: {payload['job'].get('error')}")
@@ -177,6 +184,17 @@ class Server:
 
     def rss(self) -> int:
         return vm_hwm(self.proc.pid)
+
+    def workers_rss(self) -> int:
+        """The largest peak RSS among the service's child processes (job workers)."""
+        peaks = [0]
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                try:
+                    peaks.append(vm_hwm(int(child)))
+                except OSError:  # ended meanwhile
+                    pass
+        return max(peaks)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -447,6 +465,9 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
             ("GET /countries/<largest>", f"/countries/{largest_country}"),
             ("GET /projects/<largest consortium>", f"/projects/cordis-project-{project}"),
             ("GET /data", "/data"),
+            # the downloads a researcher starts: written by a job, then the file itself
+            ("GET /api/v1/network.gexf (ecosystem)", "/api/v1/network.gexf"),
+            ("GET /api/v1/export?format=graphml", "/api/v1/export?format=graphml"),
         ]
         if clusters:
             for tab in ("network", "scorecard", "evolution", "communities", "links"):
@@ -474,7 +495,8 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
                      note="progress block (job running)" if PROGRESS_MARK in result["body"]
                      else "")
         _row(rows, "serve process after every page type", {"seconds": 0.0},
-             rss=server.rss())
+             rss=server.rss(), note="largest job worker process peak RSS "
+                                    f"{server.workers_rss() / 2**20:,.0f} MiB")
     finally:
         server.stop()
     # the same computations in bare igraph, and networkx extrapolated

@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import numbers
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -170,24 +171,32 @@ def network_graph(result: dict) -> nx.Graph:
     return g
 
 
-def gexf_bytes(result: dict) -> bytes:
-    """GEXF 1.2 (``<meta>``: a JSON ``<description>`` of :func:`graph_attributes`)."""
-    buffer = io.BytesIO()
+def _write_gexf(result: dict, fh) -> None:
     g = network_graph(result)
     attributes = dict(g.graph)
     g.graph = {"name": attributes["name"]}
     keywords = ["partnership network", "co-participation", attributes["group"]]
     if attributes["synthetic"]:
         keywords.append("synthetic data")
-    write_gexf(g, buffer, creator=f"Synergraph (NetworkX {nx.__version__})",
+    write_gexf(g, fh, creator=f"Synergraph (NetworkX {nx.__version__})",
                keywords=", ".join(keywords),
                description=json.dumps(attributes, ensure_ascii=False, sort_keys=True))
+
+
+def _write_graphml(result: dict, fh) -> None:
+    write_graphml(network_graph(result), fh)
+
+
+def gexf_bytes(result: dict) -> bytes:
+    """GEXF 1.2 (``<meta>``: a JSON ``<description>`` of :func:`graph_attributes`)."""
+    buffer = io.BytesIO()
+    _write_gexf(result, buffer)
     return buffer.getvalue()
 
 
 def graphml_bytes(result: dict) -> bytes:
     buffer = io.BytesIO()
-    write_graphml(network_graph(result), buffer)
+    _write_graphml(result, buffer)
     return buffer.getvalue()
 
 
@@ -272,8 +281,9 @@ def write_network(result: dict, fmt: str, out: Path | str) -> list[str]:
     """Write the network to ``out`` and return the paths written.
 
     ``csv`` writes ``nodes.csv``, ``edges.csv`` and ``meta.json`` into the folder ``out``
-    (or one zip when ``out`` ends with ``.zip``); the other formats one file. Everything
-    is rendered before the first byte is written; parent folders are created.
+    (or one zip when ``out`` ends with ``.zip``); the other formats one file, streamed
+    beside ``out`` and renamed when complete (no half-written file at ``out``). Parent
+    folders are created.
     """
     out = Path(out)
     if fmt == "csv" and out.suffix != ".zip":
@@ -282,7 +292,19 @@ def write_network(result: dict, fmt: str, out: Path | str) -> list[str]:
         for name, content in files.items():
             (out / name).write_bytes(content)
         return [str(out / name) for name in files]
-    content, _media, _name = network_bytes(result, fmt)
+    if fmt not in NETWORK_FORMATS:
+        raise ValueError(f"unknown network format {fmt!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(content)
+    part = out.with_name(out.name + ".part")
+    try:
+        with part.open("wb") as fh:
+            if fmt == "gexf":
+                _write_gexf(result, fh)
+            elif fmt == "graphml":
+                _write_graphml(result, fh)
+            else:
+                fh.write(csv_zip(csv_files(result)))
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
     return [str(out)]

@@ -19,6 +19,7 @@ from service.network_export import (
     graphml_bytes,
     network_bytes,
     network_graph,
+    write_network,
 )
 
 METHODS = {"betweenness": {"exact": False, "method": "sampled sources (Brandes-Pich)",
@@ -137,3 +138,19 @@ def test_network_bytes(fmt, media, name):
     assert content and media_type == media and filename == name
     with pytest.raises(ValueError, match="unknown network format"):
         network_bytes(_result(), "pdf")
+
+
+def test_write_network_leaves_no_half_written_file(tmp_path, monkeypatch):
+    out = tmp_path / "net.gexf"
+    assert write_network(_result(), "gexf", out) == [str(out)]
+    assert nx.read_gexf(out).number_of_nodes() == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["net.gexf"]
+
+    def broken(g, fh, **_kw):
+        fh.write(b"<?xml version='1.0'?><gexf")
+        raise OSError("disk full")
+
+    monkeypatch.setattr("service.network_export.write_gexf", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_network(_result(), "gexf", tmp_path / "other.gexf")
+    assert [p.name for p in tmp_path.iterdir()] == ["net.gexf"]  # no other.gexf, no .part
