@@ -7,6 +7,7 @@ environment variable ``CI`` set), where a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -40,12 +41,11 @@ def browser_demo_store(demo_graph):
     return demo_graph
 
 
-@pytest.fixture(scope="module")
-def live_server(browser_demo_store, make_app):
-    """Base URL of the app served on a free port by werkzeug in a thread."""
+@contextlib.contextmanager
+def serving(app):
+    """Base URL of ``app`` served on a free port by werkzeug in a thread."""
     from werkzeug.serving import make_server
 
-    app = make_app(SYNERGRAPH_PUBLIC_READ="1")  # pages open to anonymous visitors
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -54,6 +54,13 @@ def live_server(browser_demo_store, make_app):
     finally:
         server.shutdown()
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def live_server(browser_demo_store, make_app):
+    """Base URL of the app (pages open to anonymous visitors)."""
+    with serving(make_app(SYNERGRAPH_PUBLIC_READ="1")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ then the browser saves the file itself, not the job's JSON."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import networkx as nx
 import pytest
+
+from .conftest import serving
 
 pytestmark = pytest.mark.neo4j
 
@@ -16,18 +17,9 @@ pytestmark = pytest.mark.neo4j
 @pytest.fixture(scope="module")
 def jobs_server(browser_demo_store, make_app):
     """Every file is written by a job here, as for a Horizon 2020-size ecosystem."""
-    from werkzeug.serving import make_server
-
-    app = make_app(SYNERGRAPH_PUBLIC_READ="1", SYNERGRAPH_JOBS_INLINE_MAX_ACTORS="0",
-                   SYNERGRAPH_JOBS_PAGE_WAIT_S="0")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with serving(make_app(SYNERGRAPH_PUBLIC_READ="1", SYNERGRAPH_JOBS_INLINE_MAX_ACTORS="0",
+                          SYNERGRAPH_JOBS_PAGE_WAIT_S="0")) as base:
+        yield base
 
 
 def _saved(folder, suffix: str, timeout: float = 120):
