@@ -380,8 +380,10 @@ def test_network_files_need_read_access(app):
 # Links on the network views carry the current filter
 # --------------------------------------------------------------------------------------
 def _links(html: str) -> dict[str, str]:
-    block = re.search(r'id="network-files">(.*?)</(?:span|p)>', html, re.S)
+    block = re.search(r'id="network-files"[^>]*>(.*?)</(?:span|p)>', html, re.S)
     assert block, "no network download links"
+    # each link follows the job that writes its file (static/downloads.js)
+    assert block.group(1).count("data-job-download") == 3
     return {fmt: unescape(href) for href, fmt in
             re.findall(r'href="([^"]+)" download data-format="([^"]+)"', block.group(1))}
 
