@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import networkx as nx
@@ -40,7 +39,7 @@ from graph_schema.export import ExportError, GraphExport, UnknownCluster, read_g
 from graph_schema.model import NODE_LABELS, Dataset
 from loaders.bundle_format import FILES, bundle_files, bundle_zip, write_bundle
 
-from .graphxml import write_gexf, write_graphml
+from .graphxml import write_file, write_gexf, write_graphml
 
 __all__ = [
     "FORMATS",
@@ -136,11 +135,16 @@ def to_networkx(graph: GraphExport) -> nx.MultiDiGraph:
 
 
 def _write_gexf(g: nx.MultiDiGraph, fh) -> None:
-    """GEXF reserves a node's ``id``: the property is written as ``external_id``."""
-    for _node, data in g.nodes(data=True):
-        if "id" in data:
-            data["external_id"] = data.pop("id")
-    write_gexf(g, fh)
+    """GEXF reserves a node's ``id``: the property is written as ``external_id`` (renamed
+    for the write only: the caller's graph is left as it was)."""
+    moved = [data for _node, data in g.nodes(data=True) if "id" in data]
+    for data in moved:
+        data["external_id"] = data.pop("id")
+    try:
+        write_gexf(g, fh)
+    finally:
+        for data in moved:
+            data["id"] = data.pop("external_id")
 
 
 def _write_json(g: nx.MultiDiGraph, fh) -> None:
@@ -218,15 +222,7 @@ def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) 
     else:
         g = to_networkx(graph)
         del graph  # the networkx graph holds it all: half the memory while writing
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside ``out``, then renamed: no half-written file at ``out``.
-        part = out.with_name(out.name + ".part")
-        try:
-            with part.open("wb") as fh:
-                WRITERS[fmt](g, fh)
-            os.replace(part, out)
-        finally:
-            part.unlink(missing_ok=True)
+        write_file(out, lambda fh: WRITERS[fmt](g, fh))
         written.append(str(out))
     return {"format": fmt, "cluster": cluster_id, "out": str(out), "files": written,
             "notes": notes, **counts}

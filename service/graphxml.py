@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import time
+from collections.abc import Callable
 from numbers import Integral, Real
+from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
 
-__all__ = ["write_graphml", "write_gexf", "xml_attr", "xml_text"]
+__all__ = ["write_file", "write_graphml", "write_gexf", "xml_attr", "xml_text"]
 
 #: Escapes, and the characters XML 1.0 cannot hold even escaped (dropped): the C0 controls
 #: but tab, newline and carriage return, the surrogates, U+FFFE and U+FFFF.
@@ -51,6 +54,19 @@ _TEXT_SAFE = re.compile("[^&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*").fu
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 #: Lines written per ``write`` call.
 _CHUNK = 20_000
+
+
+def write_file(out: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(fh)`` on a file beside ``out``, renamed to ``out`` once complete: a
+    failure leaves no half-written file at ``out`` (and no file beside it)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = out.with_name(out.name + ".part")
+    try:
+        with part.open("wb") as fh:
+            write(fh)
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def xml_attr(value) -> str:

@@ -32,7 +32,6 @@ import csv
 import io
 import json
 import numbers
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -41,7 +40,7 @@ import networkx as nx
 
 from loaders.csvsafe import neutralise
 
-from .graphxml import write_gexf, write_graphml
+from .graphxml import write_file, write_gexf, write_graphml
 
 __all__ = ["NETWORK_FORMATS", "network_graph", "graph_attributes", "gexf_bytes",
            "graphml_bytes", "csv_files", "csv_zip", "network_bytes", "network_file_name",
@@ -294,17 +293,8 @@ def write_network(result: dict, fmt: str, out: Path | str) -> list[str]:
         return [str(out / name) for name in files]
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + ".part")
-    try:
-        with part.open("wb") as fh:
-            if fmt == "gexf":
-                _write_gexf(result, fh)
-            elif fmt == "graphml":
-                _write_graphml(result, fh)
-            else:
-                fh.write(csv_zip(csv_files(result)))
-        os.replace(part, out)
-    finally:
-        part.unlink(missing_ok=True)
+    writer = {"gexf": lambda fh: _write_gexf(result, fh),
+              "graphml": lambda fh: _write_graphml(result, fh),
+              "csv": lambda fh: fh.write(csv_zip(csv_files(result)))}[fmt]
+    write_file(out, writer)
     return [str(out)]

@@ -161,3 +161,28 @@ def test_none_is_not_written_and_lists_are_json():
     g.add_node("a", missing=None, tags=["x", "y"], meta={"k": 1})
     back = nx.read_graphml(io.BytesIO(_ours(write_graphml, g)))
     assert back.nodes["a"] == {"tags": '["x", "y"]', "meta": '{"k": 1}'}
+
+
+def test_the_graph_export_gexf_renames_id_without_changing_the_callers_graph():
+    from service.exports import gexf_bytes
+
+    g = _multi()
+    g.nodes["Actor:x"]["id"] = "x"
+    before = {n: dict(d) for n, d in g.nodes(data=True)}
+    back = nx.read_gexf(io.BytesIO(gexf_bytes(g)))
+    assert back.nodes["Actor:x"]["external_id"] == "x"
+    assert {n: dict(d) for n, d in g.nodes(data=True)} == before
+
+
+def test_write_file_leaves_nothing_when_the_writer_fails(tmp_path):
+    from service.graphxml import write_file
+
+    def broken(fh):
+        fh.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_file(tmp_path / "sub" / "g.graphml", broken)
+    assert list((tmp_path / "sub").iterdir()) == []
+    write_file(tmp_path / "sub" / "g.graphml", lambda fh: fh.write(b"whole"))
+    assert (tmp_path / "sub" / "g.graphml").read_bytes() == b"whole"
