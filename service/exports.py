@@ -209,13 +209,14 @@ def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) 
     out = Path(out)
     graph = read_graph(store, cluster_id)
     counts = graph.counts()
+    name = graph.meta["name"]
     written: list[str] = []
     notes: list[str] = []
     if fmt == "bundle":
         files = bundle_of(to_dataset(graph), graph.meta, notes)
         if out.suffix == ".zip":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(bundle_zip(files, graph.meta["name"]))
+            content = bundle_zip(files, graph.meta["name"])
+            write_file(out, lambda fh: fh.write(content))
             written.append(str(out))
         else:
             written.extend(str(path) for path in write_bundle(out, files))
@@ -225,4 +226,4 @@ def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) 
         write_file(out, lambda fh: WRITERS[fmt](g, fh))
         written.append(str(out))
     return {"format": fmt, "cluster": cluster_id, "out": str(out), "files": written,
-            "notes": notes, **counts}
+            "notes": notes, "name": name, **counts}

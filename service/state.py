@@ -12,6 +12,10 @@ graph makes every older entry unreachable.
   folders of other stamps are pruned when the graph changes. Results are pickled: they hold
   tuples, dictionaries with non-string keys and sets that JSON would silently change, and
   the folder is the service's own (mode 0700, beside its secret key), never user input.
+- A result that is a file (a download: the GEXF of a whole programme is hundreds of MB) is
+  written once into the cache's folder and only its :class:`StoredFile` (path, media type,
+  file name, size) is cached: it is served from disk and never held in memory or pickled
+  (:meth:`ResultCache.file_path`, :meth:`service.usecases.Context.file`).
 """
 
 from __future__ import annotations
@@ -23,17 +27,21 @@ import os
 import pickle
 import shutil
 import sys
+import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph_schema._gc import without_cyclic_gc
 from graph_schema.store import GraphStore
 
-__all__ = ["AppState", "DiskCache", "ResultCache", "estimate_bytes", "persisted"]
+__all__ = ["AppState", "DiskCache", "ResultCache", "StoredFile", "estimate_bytes",
+           "persisted"]
 
 log = logging.getLogger("synergraph.cache")
 
@@ -112,6 +120,20 @@ def _sampled(items: list, measure: Callable[[Any], int], limit: int = 64) -> int
     return int(sum(measure(v) for v in sample) * len(items) / limit)
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A result that is a file on disk (a download), as the cache keeps it: the file stays
+    where it was written (the cache's folder of its graph stamp) and is sent from there."""
+
+    path: str
+    media_type: str
+    filename: str
+    size: int
+
+    def exists(self) -> bool:
+        return Path(self.path).is_file()
+
+
 class _Flight:
     """One computation in progress, which other askers wait for."""
 
@@ -160,19 +182,32 @@ class DiskCache:
         self.loads += 1
         return True, value
 
+    def file_path(self, key: tuple, suffix: str) -> Path:
+        """Where the file result of ``key`` is written: beside its pickle, so that pruning
+        a graph stamp removes it too."""
+        path = self.path(key)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path.with_name(f"{path.stem}.{suffix}")
+
     def save(self, key: tuple, value: Any) -> None:
         path = self.path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            data = pickle.dumps((("synergraph-cache", DISK_FORMAT), key, value),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            tmp.write_bytes(data)
+            with tmp.open("wb") as handle:  # streamed: no second copy of a large result
+                pickle.dump((("synergraph-cache", DISK_FORMAT), key, value), handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
             self.saves += 1
         except Exception as exc:  # noqa: BLE001 - the disk cache is an optimisation
             log.warning("could not keep %s/%s on disk: %s", key[0], key[1], exc)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def remove(self, key: tuple) -> None:
+        self.path(key).unlink(missing_ok=True)
 
     def stamps(self) -> list[str]:
         if not self.root.is_dir():
@@ -210,6 +245,30 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self.computed = 0
+        self._files: Path | None = None
+
+    def file_path(self, key: tuple, suffix: str) -> Path:
+        """Where to write the file result of ``key`` (:class:`StoredFile`): in the disk
+        cache's folder of its graph stamp, or without a disk cache in a temporary folder of
+        this cache's own, removed with it."""
+        if self.disk is not None:
+            return self.disk.file_path(key, suffix)
+        with self._lock:
+            if self._files is None:
+                self._files = Path(tempfile.mkdtemp(prefix="synergraph-files-"))
+                weakref.finalize(self, shutil.rmtree, str(self._files), True)
+            folder = self._files
+        digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:40]
+        return folder / f"{digest}.{suffix}"
+
+    def discard(self, key: Hashable) -> None:
+        """Forget ``key`` in memory and on disk (a file result whose file has gone)."""
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+        if self._on_disk(key):
+            self.disk.remove(key)
 
     def _on_disk(self, key) -> bool:
         return (self.disk is not None and isinstance(key, tuple) and len(key) == 3

@@ -127,8 +127,7 @@ def _actor(ctx, actor_id, hops, ego):
     return True
 
 
-@_task("network-file", caches=("partnership-file", "partnership-network", "metrics",
-                                 "louvain"))
+@_task("network-file", caches=("partnership-file", "metrics", "louvain"))
 def _network_file(ctx, ref, flt, fmt):
     from service.usecases.partnership import partnership_file
 

@@ -15,12 +15,27 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from support import QUICK_JVM_ENV, cypher_rows, quick_stop_home
 
 from service.settings import default_home, load_settings
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORDIS_SAMPLE = SHARED / "data" / "cordis-h2020-sample"
+
+
+class BufferedClient(FlaskClient):
+    """The test client, reading each response whole and closing it as a WSGI server does
+    once the body is sent (a download streamed from the cache's folder would otherwise
+    keep its file open until the response is collected)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = BufferedClient
 
 
 def _free_port() -> int:

@@ -9,6 +9,7 @@ Cached values are shared: callers must not mutate them.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -70,6 +71,33 @@ class Context:
     def cached(self, name: str, params: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per (graph stamp, ``name``, ``params``)."""
         return self.cache.get_or_compute(self.key(name, params), compute)
+
+    def file(self, name: str, params: Hashable, suffix: str,
+             write: Callable[[Path], tuple[str, str]]):
+        """A result that is a file (a download), written once per (graph stamp, ``name``,
+        ``params``): ``write(path)`` writes it at ``path`` (a ``.suffix`` file in the cache's
+        folder, :meth:`service.state.ResultCache.file_path`) and returns ``(media type,
+        file name)``. The cache keeps only the :class:`service.state.StoredFile`, so a file
+        of hundreds of MB is never held in memory nor pickled; a file removed since
+        (pruned folder, cleaned temporary folder) is written again."""
+        from service.state import StoredFile
+
+        key = self.key(name, params)
+
+        def compute() -> StoredFile:
+            path = self.cache.file_path(key, suffix)
+            try:
+                media_type, filename = write(path)
+            except BaseException:
+                path.unlink(missing_ok=True)  # nothing half-written is left behind
+                raise
+            return StoredFile(str(path), media_type, filename, path.stat().st_size)
+
+        stored = self.cache.get_or_compute(key, compute)
+        if not stored.exists():
+            self.cache.discard(key)
+            stored = self.cache.get_or_compute(key, compute)
+        return stored
 
     def peek(self, name: str, params: Hashable) -> tuple[bool, Any]:
         """``(True, value)`` when the result is known (memory or disk), without computing."""

@@ -324,6 +324,15 @@ def test_api_exports(client, demo, tmp_path):
     body = client.get("/api/v1/export?format=json").get_json()
     assert len(body["nodes"]) == nodes and len(body["edges"]) == rels
 
+    # sent from the file the cache keeps on disk: a resumed download gets the rest
+    whole = client.get("/api/v1/export?format=graphml")
+    assert int(whole.headers["Content-Length"]) == len(whole.data) and whole.headers["ETag"]
+    rest = client.get("/api/v1/export?format=graphml", headers={"Range": "bytes=100-"})
+    assert rest.status_code == 206 and rest.data == whole.data[100:]
+    unchanged = client.get("/api/v1/export?format=graphml",
+                           headers={"If-None-Match": whole.headers["ETag"]})
+    assert unchanged.status_code == 304 and not unchanged.data
+
     response = client.get("/api/v1/export?format=pdf")
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     response = client.get("/api/v1/export?format=bundle&cluster=nope")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -413,3 +414,87 @@ def test_a_worker_runs_the_queued_warming_of_the_group_a_visitor_asks_in_its_pla
     assert order.seen == ["prepare", "warm DE", "warm eco", "visitor eco"]
     assert prep.state == "done"
     assert runner.running == 0 and runner.running_warm == 0
+
+
+class _Stamped:
+    """A store that only knows its graph's stamp (what :class:`Context` keys results by)."""
+
+    def __init__(self, stamp: str):
+        self.stamp = stamp
+
+    def graph_stamp(self) -> str:
+        return self.stamp
+
+
+def test_a_file_result_is_written_once_into_the_cache_folder_and_served_from_there(tmp_path):
+    from service.state import StoredFile
+    from service.usecases import Context
+
+    disk = DiskCache(tmp_path / "cache")
+    cache = ResultCache(8, max_bytes=100_000, disk=disk)
+    ctx = Context(_Stamped("3-abc"), cache)
+    written = []
+
+    def write(path):
+        written.append(path)
+        path.write_bytes(b"x" * 1_000_000)
+        return "text/plain", "network.txt"
+
+    stored = ctx.file("partnership-file", ("k", 1), "txt", write)
+    assert isinstance(stored, StoredFile) and stored.size == 1_000_000
+    assert (stored.media_type, stored.filename) == ("text/plain", "network.txt")
+    path = tmp_path / "cache" / "3-abc" / "partnership-file"
+    assert stored.path.startswith(str(path)) and stored.path.endswith(".txt")
+    assert len(cache) == 1 and cache.bytes < 10_000  # the name is cached, not the bytes
+    assert ctx.file("partnership-file", ("k", 1), "txt", write) == stored
+    assert len(written) == 1
+
+    def must_not_run(path):
+        raise AssertionError("written again")
+
+    restarted = Context(_Stamped("3-abc"), ResultCache(8, disk=disk))  # a new process
+    assert restarted.file("partnership-file", ("k", 1), "txt", must_not_run) == stored
+    Path(stored.path).unlink()  # gone (removed by hand): written again, not a dead link
+    assert restarted.file("partnership-file", ("k", 1), "txt", write).exists()
+    assert len(written) == 2
+    assert disk.prune("4-def") == ["3-abc"] and not Path(stored.path).exists()
+
+
+def test_a_failed_file_result_leaves_nothing_and_is_retried(tmp_path):
+    from service.usecases import Context
+
+    ctx = Context(_Stamped("1-a"), ResultCache(8, disk=DiskCache(tmp_path)))
+
+    def broken(path):
+        written.append(path)
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    written = []
+    with pytest.raises(OSError):
+        ctx.file("export-file", ("graphml", None), "graphml", broken)
+    assert not ctx.is_cached("export-file", ("graphml", None))
+    assert not written[0].exists()
+
+    def works(path):
+        path.write_bytes(b"<graphml/>")
+        return "application/graphml+xml", "graph.graphml"
+
+    assert Path(ctx.file("export-file", ("graphml", None), "graphml", works).path
+                ).read_bytes() == b"<graphml/>"
+
+
+def test_without_a_disk_cache_file_results_live_in_a_folder_removed_with_the_cache():
+    import gc
+
+    from service.usecases import Context
+
+    cache = ResultCache(8)
+    stored = Context(_Stamped("1-a"), cache).file(
+        "export-file", ("json", None), "json",
+        lambda path: (path.write_text("{}"), ("application/json", "g.json"))[1])
+    folder = Path(stored.path).parent
+    assert folder.is_dir() and Path(stored.path).read_text() == "{}"
+    del cache
+    gc.collect()
+    assert not folder.exists()
