@@ -121,6 +121,12 @@ def _scorecard(ctx, cluster_id):
     return True
 
 
+@_task("compare", caches=("metrics", "null-model", "louvain"))
+def _compare(ctx, ids, flt):
+    uc.compare(ctx, list(ids), flt)
+    return True
+
+
 @_task("actor", caches=("actor", "metrics", "louvain"))
 def _actor(ctx, actor_id, hops, ego):
     uc.actor(ctx, actor_id, hops=hops, ego=ego, with_recommendations=False)

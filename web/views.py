@@ -351,7 +351,12 @@ def _tab_scorecard(ctx: uc.Context, ref: GroupRef, flt: GroupFilter):
 @pages_blueprint.route("/clusters/<cluster_id>/scorecard/print")
 def scorecard_print(cluster_id: str):
     ctx = _ctx()
-    group = ctx.describe(GroupRef.cluster(cluster_id))
+    ref = GroupRef.cluster(cluster_id)
+    group = ctx.describe(ref)
+    job = _tab_job(ctx, ref, GroupFilter(), "scorecard", group)
+    if job is not None:  # a large cluster's scorecard being computed: the progress block
+        return render_template("scorecard_print.html", group=group, job=job, card=None,
+                               lines=[], synthetic=bool(group.get("synthetic")))
     card = uc.scorecard(ctx, cluster_id)
     return render_template("scorecard_print.html", group=group, card=card,
                            lines=_scorecard_lines(card), synthetic=card.get("synthetic"))
@@ -550,7 +555,14 @@ def compare_view():
                                LABELS=COMPARE_LABELS, selected=[],
                                synthetic=any(c["synthetic_members"] for c in clusters))
     ids = uc.parse_cluster_ids(raw, names)
-    result = uc.compare(ctx, ids, GroupFilter.parse(request.args))
+    flt = GroupFilter.parse(request.args)
+    job = None if request.args.get("format") else _compare_job(ctx, ids, flt, names)
+    if job is not None:  # large clusters' figures being computed: the progress block
+        return render_template("compare.html", result=None, job=job, clusters=clusters,
+                               LABELS=COMPARE_LABELS, selected=ids,
+                               synthetic=any(c["synthetic_members"] for c in clusters
+                                             if c["id"] in ids))
+    result = uc.compare(ctx, ids, flt)
     if _wants("csv"):
         header = ["figure", *ids]
         rows = [[f, *[c["figures"][f] for c in result["clusters"]]] for f in result["figures"]]
@@ -560,6 +572,18 @@ def compare_view():
     return render_template("compare.html", result=result, clusters=clusters, selected=ids,
                            LABELS=COMPARE_LABELS,
                            synthetic=any(c["synthetic"] for c in result["clusters"]))
+
+
+def _compare_job(ctx: uc.Context, ids: list[str], flt: GroupFilter, names: dict):
+    """The job computing the compared clusters' figures (with their null models) when they
+    are not ready, as a tab's (:func:`_tab_job`); None when they are."""
+    from service.jobs import ask, group_actors
+
+    state = current_app.extensions["synergraph"]
+    what = "the comparison of " + ", ".join(str(names.get(cid, cid)) for cid in ids)
+    return ask(state, "page:compare", (tuple(ids), flt.key()), ("compare", (tuple(ids), flt)),
+               what=what, actors=max(group_actors(ctx, GroupRef.cluster(cid)) for cid in ids),
+               wait=current_app.config.get("SYNERGRAPH_JOBS_PAGE_WAIT_S") or 0)
 
 
 def kind_options() -> list[tuple[str, str]]:

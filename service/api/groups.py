@@ -135,9 +135,17 @@ def group_metrics(kind: str, group_id: str):
 
 @api_blueprint.route("/clusters/<cluster_id>/scorecard")
 @documented("The cluster's evaluation-grid scorecard against its targets",
-            tags=("clusters",), errors=(404,), responses={200: ("Scorecard", ref("Scorecard"))})
+            tags=("clusters",), params=(WAIT_PARAM,), errors=(404,),
+            description="A cluster with more actors than SYNERGRAPH_JOBS_INLINE_MAX_ACTORS "
+                        "whose scorecard is not cached yet answers 202 with the job (its "
+                        "network figures and their null model take minutes there).",
+            responses={200: ("Scorecard", ref("Scorecard")), **dict([ACCEPTED])})
 def cluster_scorecard(cluster_id: str):
-    return jsonify(uc.scorecard(context(), cluster_id))
+    ctx, group = context(), GroupRef.cluster(cluster_id)
+    ctx.describe(group)  # an unknown cluster: 404 before any job
+    return respond("scorecard", (cluster_id,), (cluster_id,),
+                   lambda: uc.scorecard(ctx, cluster_id),
+                   what=_what(ctx, group, "scorecard"), actors=group_actors(ctx, group))
 
 
 @api_blueprint.route(GROUP + "/synergy")

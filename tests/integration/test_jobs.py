@@ -38,6 +38,7 @@ ROUTES = [
     ("GET", "/api/v1/clusters/mmc/evolution?window=2", None),
     ("GET", "/api/v1/clusters/mnc/links?top=10", None),
     ("GET", "/api/v1/clusters/mnc/synergy", None),
+    ("GET", "/api/v1/clusters/ce3m/scorecard", None),
     ("GET", "/api/v1/countries/MA/synergy", None),
     ("POST", "/api/v1/clusters/mnc/whatif",
      {"changes": [{"op": "add_tie", "u": "mnc-a001", "v": "mnc-a002"}]}),
@@ -196,6 +197,27 @@ def test_a_page_shows_progress_then_its_figures(demo_graph, make_app, direct):
     assert re.search(rf'id="fig-nodes">{nodes}<', text)
     with client.get("/static/jobs.js") as script:
         assert script.status_code == 200 and b"data-job-url" in script.data
+
+
+@pytest.mark.parametrize(("url", "what", "filled"), [
+    ("/compare?clusters=mnc,ce3m", "Computing the comparison of Maroc Numeric Cluster, ",
+     'id="compare-table"'),
+    ("/clusters/mmc/scorecard/print", "Computing the scorecard of ", 'id="scorecard-table"'),
+])
+def test_the_compare_and_print_scorecard_pages_show_progress_then_fill_in(
+        demo_graph, make_app, direct, url, what, filled):
+    client = make_app(**ALWAYS_JOBS, SYNERGRAPH_PUBLIC_READ="1").test_client()
+    html = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    block = re.search(r'id="job-progress"[^>]*data-job-url="(/api/v1/jobs/[^"]+)"', html)
+    assert block and what in html and filled not in html, html[:3000]
+    assert 'src="/static/jobs.js"' in html and '<meta http-equiv="refresh"' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline script
+    assert poll(client, block.group(1))["job"]["state"] == "done"
+    text = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'id="job-progress"' not in text and filled in text
+    if url.startswith("/compare"):  # the figures the direct API gives, once computed
+        density = direct.get("/api/v1/clusters/ce3m").get_json()["figures"]["density"]
+        assert f"{density:.3f}" in text
 
 
 def test_an_actor_page_shows_progress_then_its_ranks(demo_graph, make_app):

@@ -44,7 +44,7 @@ SAMPLE_ARGS = {
     "whatif": (MNC, FLT, [{"op": "add_tie", "u": "mnc-a001", "v": "mnc-a002"}]),
     "link-data": (), "link-model": (), "track-record": (), "scorecard": ("mnc",),
     "actor": (ACTOR, 1, 150), "network-file": (MNC, FLT, "graphml"), "warm": (MNC,),
-    "export-file": ("graphml", "mnc"),
+    "export-file": ("graphml", "mnc"), "compare": (("mnc", "ce3m"), FLT),
 }
 
 
