@@ -267,7 +267,8 @@ SETTINGS: tuple[Setting, ...] = (
         kind="int",
     ),
     Setting("SYNERGRAPH_JOBS_PAGE_WAIT_S", "1",
-            "Seconds a page waits for its figures' job before showing the progress block.",
+            "Seconds a page waits for its figures' job before showing the progress block, "
+            "counted from the start of the request.",
         kind="float",
     ),
     Setting("SYNERGRAPH_CACHE_DIR", None,

@@ -310,3 +310,20 @@ def test_what_a_worker_process_computed_the_service_does_not_compute_again(
     again = client.get(file_url)
     assert again.status_code == 200 and b"<graphml" in again.data
     assert calls == []  # both computed by the worker process only
+
+
+def test_a_page_waits_for_its_job_counting_from_the_start_of_the_request(demo_graph,
+                                                                       make_app):
+    """A page whose own reads took the whole wait answers its progress block at once."""
+    from flask import g
+
+    from web.views import _page_wait
+
+    app = make_app(SYNERGRAPH_JOBS_PAGE_WAIT_S="1")
+    with app.test_request_context("/clusters/mnc"):
+        app.preprocess_request()  # the pages' before_request notes the start
+        assert 0.9 <= _page_wait() <= 1.0
+        g.page_started = time.monotonic() - 0.25
+        assert 0.7 <= _page_wait() <= 0.75
+        g.page_started = time.monotonic() - 1.5
+        assert _page_wait() == 0
