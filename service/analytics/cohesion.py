@@ -414,14 +414,20 @@ def _sampled_path_length(g, samples: int, seed: int, members=None) -> float:
     pivot estimate of its average path length (:mod:`.paths`). Searching within ``g``
     gives the component's own distances without copying it out (half a second per graph
     at H2020 size); the pivots are the same as in the copy, whose vertices keep their
-    order."""
+    order.
+
+    A pivot's mean distance to the rest of its component is the inverse of its closeness
+    (igraph's: the vertices it reaches, its component, less one, over the sum of their
+    distances), so igraph's searches return one number per pivot instead of the whole
+    pivots x members matrix of distances as Python lists (which took two thirds of the
+    time: 0.08 s against 0.03 s per graph on the largest H2020 country)."""
     members = np.arange(g.vcount()) if members is None else np.asarray(members)
     size = members.size
     rng = np.random.default_rng(seed)
     sources = members[np.sort(rng.choice(size, size=min(samples, size), replace=False))]
-    D = np.asarray(g.distances(source=sources.tolist(), target=members.tolist()),
-                   dtype=float)
-    return float((D.sum(axis=1) / (size - 1)).mean())
+    closeness = np.asarray(g.closeness(vertices=sources.tolist(), normalized=True),
+                           dtype=float)
+    return float((1.0 / closeness).mean())
 
 
 def _figures_igraph(g, figures, *, path_samples: int | None = None,

@@ -131,3 +131,27 @@ def test_null_model_transitivity_from_the_shared_triangle_count(monkeypatch):
     assert res["transitivity"]["observed"] == pytest.approx(nx.transitivity(G), rel=1e-12)
     assert res["average_clustering"]["observed"] == pytest.approx(nx.average_clustering(G))
     assert 0 < res["transitivity"]["null_mean"] < res["transitivity"]["observed"]
+
+
+def test_the_pivot_path_length_of_a_component_is_its_mean_distance_from_the_pivots():
+    """Checked against networkx's breadth-first distances: with every vertex a pivot it is
+    the component's exact average path length; with fewer, the mean over some of its
+    vertices' own mean distances (the pivots), within their range."""
+    import igraph as ig
+
+    big = nx.connected_watts_strogatz_graph(120, 4, 0.2, seed=3)
+    other = nx.relabel_nodes(nx.path_graph(7), {i: 200 + i for i in range(7)})
+    G = nx.union(big, other)
+    nodes = sorted(G)
+    index = {v: i for i, v in enumerate(nodes)}
+    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges()])
+    members = [index[v] for v in sorted(big)]
+    exact = nx.average_shortest_path_length(big)
+    assert K._sampled_path_length(g, 500, 0, members) == pytest.approx(exact, rel=1e-12)
+    own = {v: sum(nx.single_source_shortest_path_length(big, v).values()) / 119
+           for v in big}
+    estimate = K._sampled_path_length(g, 10, 1, members)
+    assert min(own.values()) <= estimate <= max(own.values())
+    small = [index[v] for v in sorted(other)]
+    assert K._sampled_path_length(g, 50, 0, small) == pytest.approx(
+        nx.average_shortest_path_length(nx.path_graph(7)), rel=1e-12)
