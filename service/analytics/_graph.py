@@ -116,6 +116,17 @@ def _cached(G, kind, weight, build):
     return value
 
 
+def _peek(G, kind, weight):
+    """What :func:`_cached` holds for ``(kind, weight)`` on ``G`` as it is now, else None
+    (nothing is built)."""
+    key = _cache_key(G, weight)
+    cache = G.graph.get(_CACHE_KEY)
+    if key is None or cache is None or cache.get("_owner") != id(G):
+        return None
+    hit = cache.get((kind, weight))
+    return hit[1] if hit is not None and hit[0] == key else None
+
+
 def seed_views(G, nodes, edges, weights_by_attr) -> None:
     """Pre-fill the view cache of a freshly built graph (no conversion needed later).
 

@@ -15,6 +15,7 @@ import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
 
 from ._graph import (
+    _cached,
     check_graph,
     csr_view,
     graph_view,
@@ -318,8 +319,12 @@ def closeness(G, *, weight: str | None = None) -> dict:
     if n == 0:
         return {}
     wts = "weight" if weight is not None else None
-    c = np.asarray(g.closeness(weights=wts, normalized=True), dtype=float)
-    c = np.nan_to_num(c, nan=0.0)
+    # igraph's own (1 / mean distance to the reached vertices), kept on the graph: the
+    # exact average path length of the largest component follows from it without a
+    # second search from every actor (:func:`.paths.average_path_length_info`)
+    raw = _cached(G, "igraph-closeness", weight, lambda: np.asarray(
+        g.closeness(weights=wts, normalized=True), dtype=float))
+    c = np.nan_to_num(raw, nan=0.0)  # a copy: the kept values stay as they are
     comps = g.connected_components()
     r = np.asarray(comps.sizes(), dtype=float)[np.asarray(comps.membership)]
     if n > 1:

@@ -166,3 +166,31 @@ def test_sampled_path_length_within_a_component_equals_the_copied_component():
     for seed in (0, 1, 7):
         assert _sampled_path_length(g, 30, seed, members) == \
             _sampled_path_length(comps.giant(), 30, seed)
+
+
+def test_the_exact_average_path_length_after_the_closeness_is_networkx_s(graph):
+    """After the exact closeness of the same graph (as the metrics compute it), the exact
+    average path length is taken from it: still networkx's value, and a graph changed since
+    is searched again."""
+    from service.analytics._graph import _peek
+    from service.analytics.centrality import closeness
+
+    G = graph.copy()
+    giant = G.subgraph(max(nx.connected_components(G), key=len))
+    exact = nx.average_shortest_path_length(giant)
+    before, how, ci = average_path_length_info(G, k=None)
+    assert _peek(G, "igraph-closeness", None) is None and how.exact and ci is None
+    closeness(G)
+    assert _peek(G, "igraph-closeness", None) is not None
+    after, how, ci = average_path_length_info(G, k=None)
+    assert how.exact and ci is None
+    assert after == pytest.approx(exact, rel=1e-12) and before == pytest.approx(exact,
+                                                                               rel=1e-12)
+    u, v = sorted(giant)[0], sorted(giant)[-1]
+    G.remove_edges_from(list(G.edges(u)))  # changed: the kept closeness is not used
+    G.add_edge(u, v)
+    G.graph["version"] = G.graph.get("version", 0) + 1  # as _graph asks of in-place changes
+    assert _peek(G, "igraph-closeness", None) is None
+    changed = G.subgraph(max(nx.connected_components(G), key=len))
+    assert average_path_length_info(G, k=None)[0] == pytest.approx(
+        nx.average_shortest_path_length(changed), rel=1e-12)
