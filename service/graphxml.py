@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from numbers import Integral, Real
@@ -58,9 +59,11 @@ _CHUNK = 20_000
 
 def write_file(out: Path, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(fh)`` on a file beside ``out``, renamed to ``out`` once complete: a
-    failure leaves no half-written file at ``out`` (and no file beside it)."""
+    failure leaves no half-written file at ``out`` (and no file beside it). The file beside
+    is this process's and thread's own, so two writers of the same ``out`` (two service
+    processes sharing the cache folder) never write into one file."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + ".part")
+    part = out.with_name(f".{out.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
         with part.open("wb") as fh:
             write(fh)

@@ -186,3 +186,31 @@ def test_write_file_leaves_nothing_when_the_writer_fails(tmp_path):
     assert list((tmp_path / "sub").iterdir()) == []
     write_file(tmp_path / "sub" / "g.graphml", lambda fh: fh.write(b"whole"))
     assert (tmp_path / "sub" / "g.graphml").read_bytes() == b"whole"
+
+
+def test_two_writers_of_the_same_file_never_write_into_one(tmp_path):
+    """Two threads (or service processes sharing the cache folder) writing the same file at
+    once: each writes its own file beside it, so the result is one writer's whole file."""
+    import threading
+
+    from service.graphxml import write_file
+
+    out = tmp_path / "g.graphml"
+    inside = threading.Barrier(2)
+
+    def writer(byte):
+        def write(fh):
+            fh.write(byte * 50_000)
+            inside.wait(10)  # both are writing now
+            fh.write(byte * 50_000)
+        return write
+
+    threads = [threading.Thread(target=write_file, args=(out, writer(b)))
+               for b in (b"a", b"b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    content = out.read_bytes()
+    assert content in (b"a" * 100_000, b"b" * 100_000)
+    assert [p.name for p in tmp_path.iterdir()] == ["g.graphml"]
