@@ -4,8 +4,7 @@ A :class:`JobRunner` belongs to one app (``app.extensions["synergraph"].jobs``).
 jobs on a fixed number of worker threads (``SYNERGRAPH_JOB_WORKERS``; 0 means one worker per
 two cores), jobs visitors wait for before warming jobs; while a warming job holds a worker,
 one more worker (the express lane) runs the visitors' jobs, so that none waits minutes
-behind the warming of a large graph (the recommender's fit took 3 minutes at H2020 size),
-and warms clusters and countries while no visitor waits for the running warming job.
+behind the warming of a large graph (the recommender's fit took 3 minutes at H2020 size).
 It deduplicates jobs by key: a key is ``(graph stamp, use case, parameters)``,
 so the same question asked twice while it is queued, running or done gives the same job,
 and a question about another graph version is another job. When the graph changes,
@@ -279,26 +278,20 @@ class JobRunner:
         still queued, that warming job instead (the visitor's job then follows it). When no
         visitor waits, the next cluster's or country's warming (never the ecosystem's or the
         recommender's, which take minutes): a visitor arriving then waits at most for that
-        one group's figures. While a visitor waits for a running warming job (the
-        ecosystem's figures, a minute at H2020 size), no other warming starts beside it: its
-        forked parts (the null model, the constraint) get the second core, and the visitor
-        its answer sooner (97 s against the CLI's 66 s for the same figures, at H2020 size,
-        when the countries were warmed beside it)."""
+        one group's figures."""
         if not self.running_warm:
             return None
         best, best_order = None, None
-        awaited = False  # a visitor waits for a running warming job
         for i, (priority, n, job) in enumerate(self._queue):
             if priority >= PRIORITY_WARM or job.state != "queued":
                 continue
             group = _asked_group(job)
             if group is not _NO_GROUP and any(group == ref for ref in self._warming_groups):
-                awaited = True
                 continue
             if best is None or (priority, n) < best_order:
                 warming = self._queued_warming(group)
                 best, best_order = (i if warming is None else warming), (priority, n)
-        if best is None and not awaited:
+        if best is None:
             # no visitor waits: warm the next cluster or country on this core too (seconds
             # each), so that both cores warm while the ecosystem's figures take a minute
             for i, (priority, n, job) in enumerate(self._queue):
