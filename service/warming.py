@@ -66,11 +66,8 @@ def warm_group(ctx, ref: GroupRef | None) -> bool:
     from service import usecases as uc
 
     ctx.progress("metrics", 0.05)
-    # one call: with the worker's two cores the null model runs in a forked process beside
-    # the metrics (service.usecases.figures.metrics); the metrics alone first, then the
-    # null model, ran it after them (the ecosystem's warming at H2020 size: about 90 s
-    # against the 66 s of the same figures from `synergraph metrics --all`). The metrics
-    # are cached as soon as they are computed, before the null model is done.
+    uc.metrics(ctx, ref, GroupFilter())
+    ctx.progress("null model", 0.6)
     uc.metrics(ctx, ref, GroupFilter(), null_runs=DEFAULT_NULL_RUNS)
     for name, params in warm_tasks(ctx, ref):
         ctx.cached(name, params, lambda: True)  # the routes' and pages' markers

@@ -139,30 +139,3 @@ def test_a_load_warms_the_headline_figures_in_the_background(demo, store, make_a
     assert {j.key[0] for j in rewarmed} == {stamp}  # the older version's jobs forgotten
     assert {j.what for j in rewarmed} == whats
     assert len(counted) == 2 * len(warmed)
-
-
-def test_warming_computes_the_null_model_beside_the_metrics(store, demo, monkeypatch):
-    """A group's warming asks the metrics with their null model in one call, so that a job
-    process (two cores) forks the null model beside the metrics instead of running it after
-    them; the figures are those of a direct call."""
-    from service.state import ResultCache
-    from service.usecases import Context, GroupFilter, GroupRef
-    from service.warming import DEFAULT_NULL_RUNS, warm_group
-
-    forked = []
-    real = figures_module._side
-
-    def spy(ctx, graph, compute, *, min_edges):
-        forked.append(min_edges)
-        return real(ctx, graph, compute, min_edges=min_edges)
-
-    monkeypatch.setattr(figures_module, "_side", spy)
-    monkeypatch.setattr(figures_module, "NULL_FORK_MIN_EDGES", 1)  # the demo is small
-    mnc = GroupRef.cluster("mnc")
-    ctx = Context(store, ResultCache(64), workers=2)
-    assert warm_group(ctx, mnc) is True
-    assert 1 in forked  # the null model's side computation
-    direct = figures_module.metrics(Context(store), mnc, GroupFilter(),
-                                    null_runs=DEFAULT_NULL_RUNS)
-    warmed = figures_module.metrics(ctx, mnc, GroupFilter(), null_runs=DEFAULT_NULL_RUNS)
-    assert warmed["cohesion"] == direct["cohesion"]
