@@ -135,7 +135,7 @@ def group_metrics(kind: str, group_id: str):
 
 @api_blueprint.route("/clusters/<cluster_id>/scorecard")
 @documented("The cluster's evaluation-grid scorecard against its targets",
-            tags=("clusters",), params=(WAIT_PARAM,), errors=(404,),
+            tags=("clusters",), params=(WAIT_PARAM,),
             description="A cluster with more actors than SYNERGRAPH_JOBS_INLINE_MAX_ACTORS "
                         "whose scorecard is not cached yet answers 202 with the job (its "
                         "network figures and their null model take minutes there).",
