@@ -245,7 +245,7 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self.computed = 0
-        self._files: Path | None = None
+        self._files: DiskCache | None = None
 
     def file_path(self, key: tuple, suffix: str) -> Path:
         """Where to write the file result of ``key`` (:class:`StoredFile`): in the disk
@@ -254,12 +254,11 @@ class ResultCache:
         if self.disk is not None:
             return self.disk.file_path(key, suffix)
         with self._lock:
-            if self._files is None:
-                self._files = Path(tempfile.mkdtemp(prefix="synergraph-files-"))
-                weakref.finalize(self, shutil.rmtree, str(self._files), True)
-            folder = self._files
-        digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:40]
-        return folder / f"{digest}.{suffix}"
+            if self._files is None:  # the disk cache's layout, in a folder of its own
+                self._files = DiskCache(tempfile.mkdtemp(prefix="synergraph-files-"))
+                weakref.finalize(self, shutil.rmtree, str(self._files.root), True)
+            files = self._files
+        return files.file_path(key, suffix)
 
     def discard(self, key: Hashable) -> None:
         """Forget ``key`` in memory and on disk (a file result whose file has gone)."""

@@ -247,10 +247,19 @@ def _page_wait() -> float:
     return max(0.0, budget - (time.monotonic() - started))
 
 
+def _page_job(name: str, params, task: tuple, *, what: str, actors: int):
+    """:func:`service.jobs.ask` for a page (its marker ``page:<name>``, the page's wait):
+    the job computing its figures, or None when they are ready."""
+    from service.jobs import ask
+
+    return ask(current_app.extensions["synergraph"], "page:" + name, params, task,
+               what=what, actors=actors, wait=_page_wait())
+
+
 def _tab_job(ctx: uc.Context, ref: GroupRef, flt: GroupFilter, tab: str, group: dict):
     """The job computing a tab's figures when they are not ready (None when they are:
     cached, a small group computed now, or a job that finished within the page's wait)."""
-    from service.jobs import ask, group_actors
+    from service.jobs import group_actors
 
     key = (ref.kind, ref.id)
     work = {  # the task of service.tasks, its arguments, the graph whose size counts
@@ -262,11 +271,8 @@ def _tab_job(ctx: uc.Context, ref: GroupRef, flt: GroupFilter, tab: str, group: 
         "links": (("links", (ref, flt)), (key, flt.key()), None),
     }
     task, params, sized = work[tab]
-    state = current_app.extensions["synergraph"]
     what = f"the {TAB_WORK[tab]} of {group.get('name') or ref.id}"
-    return ask(state, "page:" + tab, params, task, what=what,
-               actors=group_actors(ctx, sized),
-               wait=_page_wait())
+    return _page_job(tab, params, task, what=what, actors=group_actors(ctx, sized))
 
 
 def _synthetic(ctx: uc.Context, ref: GroupRef, flt: GroupFilter) -> bool:
@@ -521,16 +527,14 @@ def actor_view(actor_id: str):
 def _actor_job(ctx: uc.Context, actor_id: str, hops: int, ego: int):
     """The job computing an actor page's figures (the ecosystem's ranks, the recommended
     partners) when they are not ready; None when they are."""
-    from service.jobs import ask, group_actors
+    from service.jobs import group_actors
 
     name = uc.actor_record(ctx, actor_id)["actor"].get("name") or actor_id  # 404 first
     if ego not in uc.profiles.EGO_CHOICES or hops not in (1, 2):
         return None  # uc.actor answers the 400
-    state = current_app.extensions["synergraph"]
-    return ask(state, "page:actor", (actor_id, hops, ego), ("actor", (actor_id, hops, ego)),
-               what=gettext("the ecosystem's figures for %(name)s", name=name),
-               actors=group_actors(ctx, None),
-               wait=_page_wait())
+    return _page_job("actor", (actor_id, hops, ego), ("actor", (actor_id, hops, ego)),
+                     what=gettext("the ecosystem's figures for %(name)s", name=name),
+                     actors=group_actors(ctx, None))
 
 
 @pages_blueprint.route("/projects/<project_id>")
@@ -595,13 +599,12 @@ def compare_view():
 def _compare_job(ctx: uc.Context, ids: list[str], flt: GroupFilter, names: dict):
     """The job computing the compared clusters' figures (with their null models) when they
     are not ready, as a tab's (:func:`_tab_job`); None when they are."""
-    from service.jobs import ask, group_actors
+    from service.jobs import group_actors
 
-    state = current_app.extensions["synergraph"]
     what = "the comparison of " + ", ".join(str(names.get(cid, cid)) for cid in ids)
-    return ask(state, "page:compare", (tuple(ids), flt.key()), ("compare", (tuple(ids), flt)),
-               what=what, actors=max(group_actors(ctx, GroupRef.cluster(cid)) for cid in ids),
-               wait=_page_wait())
+    return _page_job("compare", (tuple(ids), flt.key()), ("compare", (tuple(ids), flt)),
+                     what=what,
+                     actors=max(group_actors(ctx, GroupRef.cluster(cid)) for cid in ids))
 
 
 def kind_options() -> list[tuple[str, str]]:

@@ -103,16 +103,15 @@ def _cached(G, kind, weight, build):
     key = _cache_key(G, weight)
     if key is None:
         return build()
+    hit = _peek(G, kind, weight)
+    if hit is not None:
+        return hit
     cache = G.graph.get(_CACHE_KEY)
     if cache is None or cache.get("_owner") != id(G):
         # a copy shares the original's cache dict: start its own
         cache = G.graph[_CACHE_KEY] = {"_owner": id(G)}
-    slot = (kind, weight)
-    hit = cache.get(slot)
-    if hit is not None and hit[0] == key:
-        return hit[1]
     value = build()
-    cache[slot] = (key, value)
+    cache[(kind, weight)] = (key, value)
     return value
 
 
