@@ -52,7 +52,6 @@ __all__ = [
     "graphml_bytes",
     "gexf_bytes",
     "json_bytes",
-    "export_bytes",
     "run_export",
 ]
 
@@ -182,23 +181,6 @@ def _check_format(fmt: str) -> None:
         raise ExportError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
 
 
-def export_bytes(store, fmt: str, cluster_id: str | None = None) -> tuple[bytes, str, str]:
-    """``(content, media type, file name)`` of one export."""
-    _check_format(fmt)
-    graph = read_graph(store, cluster_id)
-    media_type, extension = FORMATS[fmt]
-    name = graph.meta["name"]
-    if fmt == "bundle":
-        content = bundle_zip(bundle_of(to_dataset(graph), graph.meta), name)
-    elif fmt == "graphml":
-        content = graphml_bytes(to_networkx(graph))
-    elif fmt == "gexf":
-        content = gexf_bytes(to_networkx(graph))
-    else:
-        content = json_bytes(to_networkx(graph))
-    return content, media_type, f"{name}.{extension}"
-
-
 def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) -> dict:
     """Write one export to ``out`` and return a summary.
 
@@ -215,7 +197,7 @@ def run_export(store, fmt: str, out: Path | str, cluster_id: str | None = None) 
     if fmt == "bundle":
         files = bundle_of(to_dataset(graph), graph.meta, notes)
         if out.suffix == ".zip":
-            content = bundle_zip(files, graph.meta["name"])
+            content = bundle_zip(files, name)
             write_file(out, lambda fh: fh.write(content))
             written.append(str(out))
         else:

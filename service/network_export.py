@@ -43,7 +43,7 @@ from loaders.csvsafe import neutralise
 from .graphxml import write_file, write_gexf, write_graphml
 
 __all__ = ["NETWORK_FORMATS", "network_graph", "graph_attributes", "gexf_bytes",
-           "graphml_bytes", "csv_files", "csv_zip", "network_bytes", "network_file_name",
+           "graphml_bytes", "csv_files", "csv_zip", "network_file", "network_file_name",
            "write_network"]
 
 #: Format → (media type, file extension).
@@ -262,18 +262,16 @@ def network_file_name(result: dict, fmt: str) -> str:
     return f"{stem}.{NETWORK_FORMATS[fmt][1]}"
 
 
-def network_bytes(result: dict, fmt: str) -> tuple[bytes, str, str]:
-    """``(content, media type, file name)`` of the network in ``fmt`` (gexf, graphml or
-    csv — a zip of the CSV files)."""
+def network_file(result: dict, fmt: str, out: Path | str) -> tuple[str, str]:
+    """Write the network to the one file ``out`` in ``fmt`` (gexf, graphml or csv — a zip
+    of the CSV files) and return its ``(media type, file name)`` for a download."""
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}")
-    if fmt == "gexf":
-        content = gexf_bytes(result)
-    elif fmt == "graphml":
-        content = graphml_bytes(result)
-    else:
-        content = csv_zip(csv_files(result))
-    return content, NETWORK_FORMATS[fmt][0], network_file_name(result, fmt)
+    out = Path(out)
+    if fmt == "csv" and out.suffix != ".zip":
+        raise ValueError(f"a CSV network file is a zip: {out} must end with .zip")
+    write_network(result, fmt, out)
+    return NETWORK_FORMATS[fmt][0], network_file_name(result, fmt)
 
 
 def write_network(result: dict, fmt: str, out: Path | str) -> list[str]:

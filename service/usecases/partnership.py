@@ -66,16 +66,14 @@ def partnership_file(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None
 
     The network itself is computed for the file and not cached: it is as large as the file,
     and the figures it is made of (:func:`~service.usecases.figures.metrics`) are."""
-    from service.network_export import NETWORK_FORMATS, network_file_name, write_network
+    from service.network_export import NETWORK_FORMATS, network_file
 
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}")
     flt = flt or GroupFilter()
 
     def write(path: Path) -> tuple[str, str]:
-        result = _network(ctx, ref, flt)
-        write_network(result, fmt, path)
-        return NETWORK_FORMATS[fmt][0], network_file_name(result, fmt)
+        return network_file(_network(ctx, ref, flt), fmt, path)
 
     key = (None if ref is None else (ref.kind, ref.id), flt.key(), fmt)
     return ctx.file("partnership-file", key, NETWORK_FORMATS[fmt][1], write)

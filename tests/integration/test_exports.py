@@ -20,7 +20,6 @@ from loaders.demo import write_demo_bundle
 from service.exports import (
     ExportError,
     UnknownCluster,
-    export_bytes,
     read_graph,
     run_export,
     to_networkx,
@@ -144,11 +143,11 @@ def test_cluster_bundle_stands_alone_and_round_trips(demo, tmp_path):
     assert dataset.outputs and {o["cluster_id"] for o in dataset.outputs} == {"mnc"}
 
     cluster_files = _files(folder)
-    zipped, media_type, name = export_bytes(demo, "bundle", "mnc")
+    zipped, media_type, name = _export_file(demo, "bundle", "mnc")
     assert media_type == "application/zip" and name == "synergraph-export-mnc.zip"
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         assert {n.split("/", 1)[1]: archive.read(n) for n in archive.namelist()} == cluster_files
-    assert export_bytes(demo, "bundle", "mnc")[0] == zipped  # deterministic zip
+    assert _export_file(demo, "bundle", "mnc")[0] == zipped  # deterministic zip
 
     demo.delete_all()
     demo.write(dataset, kind="demo", synthetic=True)
@@ -236,7 +235,7 @@ def _check_networkx_formats(store, tmp_path):
     assert gexf.nodes[some]["label"] == expected[some]["label"]
 
     for fmt in ("graphml", "gexf", "json"):  # the same graph gives the same bytes
-        assert export_bytes(store, fmt)[0] == export_bytes(store, fmt)[0], fmt
+        assert _export_file(store, fmt)[0] == _export_file(store, fmt)[0], fmt
 
     # the streamed files read back as networkx's own writers' files do (an independent
     # implementation of both formats)
@@ -256,9 +255,20 @@ def _check_networkx_formats(store, tmp_path):
             expected.edges(data=True), key=repr), ours
 
 
+def _export_file(store, fmt, cluster=None):
+    """``(content, media type, file name)`` of the download the API sends
+    (:func:`service.usecases.partnership.export_file`, written in a fresh cache)."""
+    from service.usecases import Context
+    from service.usecases.partnership import export_file
+
+    ctx = Context(store)  # its cache's folder holds the file while it is read
+    stored = export_file(ctx, fmt, cluster)
+    return Path(stored.path).read_bytes(), stored.media_type, stored.filename
+
+
 def test_demo_graphml_gexf_json(demo, tmp_path):
     _check_networkx_formats(demo, tmp_path)
-    content, media_type, _ = export_bytes(demo, "graphml", "oceanopole")
+    content, media_type, _ = _export_file(demo, "graphml", "oceanopole")
     part = nx.read_graphml(io.BytesIO(content), force_multigraph=True)
     assert "Cluster:oceanopole" in part and "Cluster:mnc" not in part
     assert media_type == "application/graphml+xml"

@@ -17,7 +17,7 @@ from service.network_export import (
     csv_zip,
     gexf_bytes,
     graphml_bytes,
-    network_bytes,
+    network_file,
     network_graph,
     write_network,
 )
@@ -133,11 +133,12 @@ def test_csv_cells_are_neutralised_and_empty_when_undefined():
      "synergraph-network-cluster-c1-years-2012-2014.graphml"),
     ("csv", "application/zip", "synergraph-network-cluster-c1-years-2012-2014.csv.zip"),
 ])
-def test_network_bytes(fmt, media, name):
-    content, media_type, filename = network_bytes(_result(), fmt)
-    assert content and media_type == media and filename == name
+def test_network_file(fmt, media, name, tmp_path):
+    out = tmp_path / f"network.{name.split('.', 1)[1]}"
+    media_type, filename = network_file(_result(), fmt, out)
+    assert out.read_bytes() and media_type == media and filename == name
     with pytest.raises(ValueError, match="unknown network format"):
-        network_bytes(_result(), "pdf")
+        network_file(_result(), "pdf", tmp_path / "network.pdf")
 
 
 def test_write_network_leaves_no_half_written_file(tmp_path, monkeypatch):
