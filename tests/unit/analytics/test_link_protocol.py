@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from service.analytics import link_protocol as lp
 
@@ -73,8 +74,8 @@ def test_protocol_rejects_bad_years():
         lp.evaluate_protocol(_data([("p", 2015, "ab")]))
 
 
-@pytest.mark.parametrize("entries", [400, 60, 20])  # dense block selection, then sorts
-def test_topk_and_lookup_match_a_plain_python_version(entries):
+@pytest.mark.parametrize("entries", [400, 60, 20])  # long rows partitioned, short kept
+def test_topk_matches_a_plain_python_version(entries):
     rng = np.random.default_rng(3)
     ri = rng.integers(0, 20, entries)
     ci = rng.integers(0, 50, entries)
@@ -89,16 +90,41 @@ def test_topk_and_lookup_match_a_plain_python_version(entries):
         assert {i for _, _, i in row[:3]} == {i for i in kept if ri[i] == r}
 
 
-def test_topk_mask_matches_a_plain_python_version():
+@pytest.mark.parametrize("infinite", [False, True])  # partitioned per row; sorted
+def test_topk_many_ties_and_row_orders(infinite):
     rng = np.random.default_rng(4)
     for _ in range(200):
-        m, n, k = rng.integers(1, 8), rng.integers(1, 15), int(rng.integers(1, 6))
-        S = rng.integers(0, 3, (m, n)).astype(float)
-        S[rng.random((m, n)) < 0.4] = -np.inf  # not candidates
-        mask = lp.topk_mask(S, k)
+        m, n, k = int(rng.integers(1, 8)), int(rng.integers(1, 15)), int(rng.integers(1, 6))
+        keys = np.unique(rng.integers(0, m * n, int(rng.integers(1, m * n + 1))))
+        ri, ci = keys // n, keys % n
+        if rng.random() < 0.5:  # rows in any order, or in row order as products give
+            shuffle = rng.permutation(ri.size)
+            ri, ci = ri[shuffle], ci[shuffle]
+        score = rng.integers(0, 3, ri.size).astype(float)  # many equal scores
+        if infinite:
+            score[rng.random(ri.size) < 0.3] = -np.inf
+        kept = lp.sparse_topk(ri, ci, score, k)
+        assert list(kept) == sorted(set(kept.tolist()))
         for r in range(m):
-            best = sorted((-S[r, c], c) for c in range(n) if np.isfinite(S[r, c]))[:k]
-            assert set(np.flatnonzero(mask[r]).tolist()) == {c for _, c in best}
+            row = sorted((-score[i], ci[i], i) for i in range(ri.size) if ri[i] == r)
+            assert {i for _, _, i in row[:k]} == {i for i in kept.tolist() if ri[i] == r}
+
+
+@pytest.mark.parametrize("sort_first", [False, True])
+def test_lookup_reads_a_dense_block_or_sorted_keys_alike(sort_first):
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        m, n = int(rng.integers(1, 10)), int(rng.integers(1, 30))
+        dense = np.where(rng.random((m, n)) < rng.random(), rng.integers(1, 9, (m, n)), 0)
+        P = sp.csr_array(dense.astype(float))
+        if not sort_first:  # a product's columns come in no particular order
+            for r in range(m):
+                a, b = P.indptr[r], P.indptr[r + 1]
+                flip = rng.permutation(b - a) + a
+                P.indices[a:b], P.data[a:b] = P.indices[flip], P.data[flip]
+            P.has_sorted_indices = False
+        ri, ci = rng.integers(0, m, 40), rng.integers(0, n, 40)
+        assert lp.lookup(P, ri, ci).tolist() == dense[ri, ci].astype(float).tolist()
 
 
 def _random_history(seed, future_seed):
