@@ -420,14 +420,16 @@ RETURN l {.*} AS load
 ORDER BY l.last_loaded_at DESC
 """
 
+#: Every actor as one list of [actor, region, clusters] in id order, in one row (36,000
+#: records took 2 s to read at H2020 size); the actor's map has the same keys, in the same
+#: order, as COUNTRY_ACTORS and CLUSTER_MEMBERS give.
 ALL_ACTORS = """
 MATCH (a:Actor)
-OPTIONAL MATCH (a)-[:MEMBER_OF]->(c:Cluster)
 OPTIONAL MATCH (a)-[:LOCATED_IN]->(r:Region)
-WITH a, r, collect(c.id) AS clusters
-RETURN a {.id, .name, .kind, .country, .city, .synthetic, .source} AS actor,
-       r.id AS region_id, clusters
+WITH a, r
 ORDER BY a.id
+RETURN collect([a {.id, .name, .kind, .country, .city, .synthetic, .source}, r.id,
+                [(a)-[:MEMBER_OF]->(c:Cluster) | c.id]]) AS rows
 """
 
 #: Every participation as one list of [actor, project, role] triples (one row: far faster
@@ -705,7 +707,8 @@ LIMIT $limit""",
 )
 
 # -- link prediction (linkpred) ---------------------------------------------------------
+#: Every project's [id, legal basis, start year], in one row.
 PROJECT_PROGRAMME_PARTS = """
 MATCH (p:Project)
-RETURN p.id AS project_id, p.legal_basis AS legal_basis, p.start_year AS start_year
+RETURN collect([p.id, p.legal_basis, p.start_year]) AS rows
 """

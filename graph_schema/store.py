@@ -590,12 +590,13 @@ class GraphStore:
                 for r in self._read(q.REGION_COUNTRIES)}
 
     def all_actors(self) -> list[dict]:
-        """Every actor with its clusters and region id (the whole-ecosystem projection)."""
+        """Every actor with its clusters and region id (the whole-ecosystem projection),
+        in id order."""
         out = []
-        for row in self._read(q.ALL_ACTORS):
-            actor = dict(row["actor"])
-            actor["region_id"] = row["region_id"]
-            actor["clusters"] = sorted(row["clusters"])
+        for record, region_id, clusters in self._read(q.ALL_ACTORS)[0]["rows"]:
+            actor = dict(record)
+            actor["region_id"] = region_id
+            actor["clusters"] = sorted(clusters)
             out.append(actor)
         return out
 
@@ -617,7 +618,8 @@ class GraphStore:
 
     def project_programme_parts(self) -> list[dict]:
         """Every project's id, CORDIS ``legal_basis`` (programme parts) and start year."""
-        return self._read(q.PROJECT_PROGRAMME_PARTS)
+        return [{"project_id": pid, "legal_basis": legal_basis, "start_year": start}
+                for pid, legal_basis, start in self._read(q.PROJECT_PROGRAMME_PARTS)[0]["rows"]]
 
     def project_participants(self, project_ids: Iterable[str]) -> list[dict]:
         """Every participant of the given projects, with kind, country and clusters."""
