@@ -223,11 +223,50 @@ def _group_page(ref: GroupRef):
 # --------------------------------------------------------------------------------------
 # Long analyses: a large group's figures are computed by a background job
 # --------------------------------------------------------------------------------------
-#: What each tab computes, in the words of the progress block.
-TAB_WORK = {"network": lazy_gettext("metrics"), "scorecard": lazy_gettext("scorecard"),
-            "evolution": lazy_gettext("evolution"),
-            "communities": lazy_gettext("communities and brokers"),
-            "links": lazy_gettext("suggested ties")}
+#: What each tab computes, in the words of the progress block: in English for the job
+#: (shared by every visitor, shown by the API) and translated for the page.
+TAB_WORK = {"network": N_("the metrics of %(name)s"),
+            "scorecard": N_("the scorecard of %(name)s"),
+            "evolution": N_("the evolution of %(name)s"),
+            "communities": N_("the communities and brokers of %(name)s"),
+            "links": N_("the suggested ties of %(name)s")}
+
+
+#: The phases a job reports (``Context.progress`` and the job runner's own words), shown by
+#: a page's progress block in the visitor's language; a message that adds details after
+#: its phase ("null model (20 runs)") shows the phase. static/jobs.js reads the polled
+#: messages through the same table (the block's ``data-phases``).
+JOB_PHASES = {"queued": N_("waiting for its turn"), "started": N_("started"),
+              "done": N_("done"), "metrics": N_("metrics"),
+              "centralities": N_("centralities"), "paths": N_("paths"),
+              "communities": N_("communities"), "cohesion": N_("cohesion"),
+              "null model": N_("null model")}
+
+
+@pages_blueprint.app_template_global("job_phases")
+def job_phases() -> dict:
+    """:data:`JOB_PHASES` in the visitor's language."""
+    return {phase: gettext(words) for phase, words in JOB_PHASES.items()}
+
+
+def phase_of(message: str) -> str | None:
+    """The phase of :data:`JOB_PHASES` a job's message is or starts with (then a space),
+    the longest one; None when there is none.
+
+    >>> phase_of("null model (20 runs)"), phase_of("paths"), phase_of("pathsfinder")
+    ('null model', 'paths', None)
+    """
+    found = [p for p in JOB_PHASES if message == p or message.startswith(p + " ")]
+    return max(found, key=len) if found else None
+
+
+@pages_blueprint.app_template_filter("job_phase")
+def job_phase(message) -> str:
+    """A job's message in the visitor's language: the words of its phase
+    (:func:`phase_of`), else the message as it is."""
+    message = str(message or "")
+    phase = phase_of(message)
+    return message if phase is None else gettext(JOB_PHASES[phase])
 
 
 @pages_blueprint.before_request
@@ -247,13 +286,19 @@ def _page_wait() -> float:
     return max(0.0, budget - (time.monotonic() - started))
 
 
-def _page_job(name: str, params, task: tuple, *, what: str, actors: int):
-    """:func:`service.jobs.ask` for a page (its marker ``page:<name>``, the page's wait):
-    the job computing its figures, or None when they are ready."""
+def _page_job(page: str, params, task: tuple, *, what: str, actors: int, **names):
+    """:func:`service.jobs.ask` for a page (its marker ``page:<page>``, the page's wait):
+    the job computing its figures, or None when they are ready.
+
+    ``what`` is a message id (marked with ``N_``) naming the work, formatted with
+    ``names``: the job keeps it in English, since the job is shared by every visitor and
+    shown by the API; the page's progress block shows it in the visitor's language
+    (``g.job_title``, read by ``_job_progress.html``)."""
     from service.jobs import ask
 
-    return ask(current_app.extensions["synergraph"], "page:" + name, params, task,
-               what=what, actors=actors, wait=_page_wait())
+    g.job_title = gettext(what, **names)
+    return ask(current_app.extensions["synergraph"], "page:" + page, params, task,
+               what=what % names, actors=actors, wait=_page_wait())
 
 
 def _tab_job(ctx: uc.Context, ref: GroupRef, flt: GroupFilter, tab: str, group: dict):
@@ -271,8 +316,8 @@ def _tab_job(ctx: uc.Context, ref: GroupRef, flt: GroupFilter, tab: str, group: 
         "links": (("links", (ref, flt)), (key, flt.key()), None),
     }
     task, params, sized = work[tab]
-    what = f"the {TAB_WORK[tab]} of {group.get('name') or ref.id}"
-    return _page_job(tab, params, task, what=what, actors=group_actors(ctx, sized))
+    return _page_job(tab, params, task, what=TAB_WORK[tab], actors=group_actors(ctx, sized),
+                     name=group.get("name") or ref.id)
 
 
 def _synthetic(ctx: uc.Context, ref: GroupRef, flt: GroupFilter) -> bool:
@@ -533,7 +578,7 @@ def _actor_job(ctx: uc.Context, actor_id: str, hops: int, ego: int):
     if ego not in uc.profiles.EGO_CHOICES or hops not in (1, 2):
         return None  # uc.actor answers the 400
     return _page_job("actor", (actor_id, hops, ego), ("actor", (actor_id, hops, ego)),
-                     what=gettext("the ecosystem's figures for %(name)s", name=name),
+                     what=N_("the ecosystem's figures for %(name)s"), name=name,
                      actors=group_actors(ctx, None))
 
 
@@ -601,9 +646,9 @@ def _compare_job(ctx: uc.Context, ids: list[str], flt: GroupFilter, names: dict)
     are not ready, as a tab's (:func:`_tab_job`); None when they are."""
     from service.jobs import group_actors
 
-    what = "the comparison of " + ", ".join(str(names.get(cid, cid)) for cid in ids)
     return _page_job("compare", (tuple(ids), flt.key()), ("compare", (tuple(ids), flt)),
-                     what=what,
+                     what=N_("the comparison of %(names)s"),
+                     names=", ".join(str(names.get(cid, cid)) for cid in ids),
                      actors=max(group_actors(ctx, GroupRef.cluster(cid)) for cid in ids))
 
 

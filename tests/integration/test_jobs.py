@@ -7,6 +7,7 @@ compare with the direct answer of a default app.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -197,6 +198,25 @@ def test_a_page_shows_progress_then_its_figures(demo_graph, make_app, direct):
     assert re.search(rf'id="fig-nodes">{nodes}<', text)
     with client.get("/static/jobs.js") as script:
         assert script.status_code == 200 and b"data-job-url" in script.data
+
+
+def test_a_french_page_shows_its_progress_in_french(demo_graph, make_app):
+    """The job is shared by every visitor and keeps its English description (the API shows
+    it); the page's progress block says what it computes, and the job's phase, in the
+    visitor's language, and gives jobs.js the phases' words for its polls."""
+    client = make_app(**ALWAYS_JOBS, SYNERGRAPH_PUBLIC_READ="1").test_client()
+    html = client.get("/clusters/mnc", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    block = re.search(r'id="job-progress"[^>]*data-job-url="(/api/v1/jobs/[^"]+)"', html)
+    assert block, html[:2000]
+    assert "Calcul en cours : les indicateurs de Maroc Numeric Cluster" in html
+    phases = json.loads(re.search(r"data-phases='([^']*)'", html).group(1))
+    assert phases["null model"] == "modèle nul" and phases["queued"] == "en attente de son tour"
+    shown = re.search(r'data-field="message">([^<]*)<', html).group(1)
+    assert shown in phases.values()
+    job = client.get(block.group(1)).get_json()["job"]
+    assert job["what"] == "the metrics of Maroc Numeric Cluster"
+    english = client.get("/clusters/mnc", headers={"Accept-Language": "en"})
+    assert "Computing the metrics of Maroc Numeric Cluster" in english.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("url", "what", "filled"), [

@@ -4,11 +4,24 @@
 (function () {
   "use strict";
   function percent(value) { return Math.round((value || 0) * 100) + " %"; }
+  /* A job's message in the page's language (data-phases, the server's JOB_PHASES): the
+     words of the longest phase the message is or starts with (then a space), else the
+     message as it is, as the job_phase filter renders it first. */
+  function phase(message, phases) {
+    var best = null;
+    Object.keys(phases).forEach(function (key) {
+      if ((message === key || message.indexOf(key + " ") === 0) &&
+          (best === null || key.length > best.length)) { best = key; }
+    });
+    return best === null ? message : phases[best];
+  }
   function start(block) {
     var url = block.getAttribute("data-job-url");
     var message = block.querySelector("[data-field=message]");
     var pct = block.querySelector("[data-field=percent]");
     var bar = block.querySelector("progress");
+    var phases = {};
+    try { phases = JSON.parse(block.getAttribute("data-phases") || "{}"); } catch (e) { phases = {}; }
     function poll() {
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (response) {
@@ -20,7 +33,7 @@
           var job = body.job;
           block.setAttribute("data-state", job.state);
           if (job.state === "done" || job.state === "failed") { window.location.reload(); return; }
-          if (message) { message.textContent = job.message; }
+          if (message) { message.textContent = phase(job.message || "", phases); }
           if (pct) { pct.textContent = percent(job.progress); }
           if (bar) { bar.value = job.progress; }
           window.setTimeout(poll, job.state === "queued" ? 3000 : 1500);
