@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-import networkx as nx  # noqa: F401  (doctests)
+import networkx as nx
 import numpy as np
 
 from graph_schema.model import ActorKind, HelixSphere, KindFamily
 
-from ._graph import check_graph, igraph_view
+from ._graph import check_graph, graph_view, igraph_view
 
 __all__ = [
     "COMPANY_KINDS",
@@ -274,37 +274,50 @@ def ei_index(G, attribute: str | Mapping = "kind", *, weight: str | None = None,
     """
     check_graph(G)
     labels = _labels(G, attribute, missing)
-    ext = inn = 0.0
-    gE: Counter = Counter()
-    gI: Counter = Counter()
-    nE: Counter = Counter()
-    nI: Counter = Counter()
-    for u, v, w in G.edges(data=weight, default=1):
-        w = w if weight else 1
-        if labels[u] == labels[v]:
-            inn += w
-            gI[labels[u]] += w
-            nI[u] += w
-            nI[v] += w
-        else:
-            ext += w
-            gE[labels[u]] += w
-            gE[labels[v]] += w
-            nE[u] += w
-            nE[v] += w
+    names = sorted(set(labels.values()), key=str)
+    nodes, u, v, w = _edge_arrays(G, weight)
+    pos = {name: i for i, name in enumerate(names)}
+    code = np.fromiter((pos[labels[x]] for x in nodes), dtype=np.int64, count=len(nodes))
+    cu, cv = code[u], code[v]
+    same = cu == cv
+    across = ~same
+    k, n = len(names), len(nodes)
+    inn = float(w[same].sum())
+    ext = float(w[across].sum())
+    g_int = np.bincount(cu[same], weights=w[same], minlength=k)
+    g_ext = (np.bincount(cu[across], weights=w[across], minlength=k)
+             + np.bincount(cv[across], weights=w[across], minlength=k))
+    n_int = (np.bincount(u[same], weights=w[same], minlength=n)
+             + np.bincount(v[same], weights=w[same], minlength=n))
+    n_ext = (np.bincount(u[across], weights=w[across], minlength=n)
+             + np.bincount(v[across], weights=w[across], minlength=n))
 
     def ei(e, i):
-        return None if e + i == 0 else (e - i) / (e + i)
+        return None if e + i == 0 else float((e - i) / (e + i))
 
-    groups = {g: ei(gE[g], gI[g]) for g in sorted(set(labels.values()), key=str)}
-    nodes = {v: ei(nE[v], nI[v]) for v in G}
     return {
         "overall": ei(ext, inn),
         "external": ext,
         "internal": inn,
-        "groups": groups,
-        "nodes": nodes,
+        "groups": {name: ei(g_ext[i], g_int[i]) for i, name in enumerate(names)},
+        "nodes": {x: ei(n_ext[i], n_int[i]) for i, x in enumerate(nodes)},
     }
+
+
+def _edge_arrays(G, weight: str | None):
+    """``(nodes, u, v, w)``: every tie of ``G`` once, as indices into ``nodes`` (``list(G)``)
+    and its weight (1 without ``weight`` or when a tie lacks it); a self-loop is a tie
+    whose two ends are the same node."""
+    if nx.number_of_selfloops(G) == 0:
+        view = graph_view(G, weight)  # cached: shared with the other figures
+        return view.nodes, view.edges[:, 0], view.edges[:, 1], view.weights
+    nodes = list(G)
+    index = {x: i for i, x in enumerate(nodes)}
+    m = G.number_of_edges()
+    ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m)
+    w = np.fromiter((1 if weight is None else d for _a, _b, d in
+                     G.edges(data=weight, default=1)), dtype=float, count=m)
+    return nodes, ends[0::2], ends[1::2], w
 
 
 def kind_assortativity(G, attribute: str = "kind", *, missing: str = "unknown") -> float | None:

@@ -71,6 +71,62 @@ def _ei_reference(G, attr):
     return (e - i) / (e + i)
 
 
+def _ei_full_reference(G, labels, weight):
+    """Every figure of ei_index, tie by tie in plain Python (the definition)."""
+    ext = inn = 0
+    g_e, g_i, n_e, n_i = {}, {}, {v: 0 for v in G}, {v: 0 for v in G}
+    for u, v, d in G.edges(data=True):
+        w = d.get(weight, 1) if weight else 1
+        a, b = labels[u], labels[v]
+        if a == b:
+            inn += w
+            g_i[a] = g_i.get(a, 0) + w
+            n_i[u] += w
+            n_i[v] += w
+        else:
+            ext += w
+            g_e[a] = g_e.get(a, 0) + w
+            g_e[b] = g_e.get(b, 0) + w
+            n_e[u] += w
+            n_e[v] += w
+
+    def ei(e, i):
+        return None if e + i == 0 else (e - i) / (e + i)
+
+    groups = {g: ei(g_e.get(g, 0), g_i.get(g, 0)) for g in set(labels.values())}
+    return ei(ext, inn), ext, inn, groups, {v: ei(n_e[v], n_i[v]) for v in G}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_ei_index_matches_definition_on_random_graphs(seed):
+    # weights or counts, isolates, actors without a group, and (every fourth graph)
+    # self-loops, which take another way into the arrays
+    rng = random.Random(seed)
+    G = nx.gnm_random_graph(rng.randint(1, 40), rng.randint(0, 120), seed=seed)
+    for u, v in G.edges:
+        G.edges[u, v]["weight"] = rng.choice([1, 2, 0.5, 3.25])
+    if seed % 4 == 0:
+        for v in rng.sample(list(G), min(3, len(G))):
+            G.add_edge(v, v, weight=2.0)
+    for v in G:
+        if rng.random() < 0.8:
+            G.nodes[v]["kind"] = rng.choice(KINDS[:3])
+    labels = {v: G.nodes[v].get("kind") or "unknown" for v in G}
+    for weight in (None, "weight"):
+        overall, ext, inn, groups, nodes = _ei_full_reference(G, labels, weight)
+        r = S.ei_index(G, weight=weight)
+        assert (r["external"], r["internal"]) == (pytest.approx(ext), pytest.approx(inn))
+        assert r["overall"] == (None if overall is None else pytest.approx(overall))
+        assert set(r["groups"]) == set(groups)
+        for g, want in groups.items():
+            assert r["groups"][g] == (None if want is None else pytest.approx(want))
+        assert list(r["nodes"]) == list(G)
+        for v, want in nodes.items():
+            assert r["nodes"][v] == (None if want is None else pytest.approx(want))
+        if weight is None:  # counts are exact
+            assert r["overall"] == overall and r["nodes"] == nodes
+
+
 def test_ei_index_matches_reference_on_karate():
     G = nx.karate_club_graph()
     assert S.ei_index(G, "club")["overall"] == pytest.approx(_ei_reference(G, "club"))
