@@ -79,7 +79,20 @@ def parse_amount(raw: str) -> float | None:
     (771225.1, 2674336.55, 1234567.5)
     >>> parse_amount("") is None
     True
+    >>> parse_amount(" 12.5 "), parse_amount("1 234,5"), parse_amount("1e3")
+    (12.5, 1234.5, 1000.0)
     """
+    if "," not in raw and "_" not in raw:
+        # the common case, a plain number ("2674336.55"): float() reads it as the steps
+        # below would (it strips the spaces around it); anything else takes those steps
+        try:
+            value = float(raw)
+        except ValueError:
+            pass
+        else:
+            if not math.isfinite(value):
+                raise ValueError("not an amount")
+            return value
     text = raw.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
@@ -132,6 +145,7 @@ def _year_of(raw: str) -> int | None:
     return None if date is None else date.year
 
 
+@functools.lru_cache(maxsize=65_536)
 def _update_key(raw: str) -> str:
     """``contentUpdateDate`` as a sortable text (empty: older than any date); it is valid."""
     date = _cached_date_of(raw)

@@ -56,8 +56,8 @@ def too_long(value: object) -> str | None:
     >>> too_long("é" * 4083)
     'too long for the database index: 8,166 bytes in UTF-8 (4,083 characters), at most 8,164'
     """
-    if not isinstance(value, str):
-        return None
+    if not isinstance(value, str) or len(value) * 4 <= MAX_INDEXED_BYTES:
+        return None  # (a character is at most 4 bytes in UTF-8: the common case, cheaply)
     size = len(value.encode("utf-8"))
     if size <= MAX_INDEXED_BYTES:
         return None
