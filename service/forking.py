@@ -21,7 +21,21 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Deferred", "deferred", "cpu_workers"]
+__all__ = ["Deferred", "deferred", "cpu_workers", "die_with_parent"]
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to kill this process when the process (thread) that started it ends
+    (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing). A job process the service paused
+    (:meth:`service.jobs.JobRunner`) cannot outlive a service that was killed outright."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
 
 
 def cpu_workers() -> int:
@@ -51,6 +65,7 @@ class Deferred:
         if pid == 0:  # the child: compute, write, leave without running any cleanup
             code = 1
             try:
+                die_with_parent()
                 value = self._compute()
                 with open(self._path, "wb") as out:
                     pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)

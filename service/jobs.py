@@ -5,6 +5,10 @@ jobs on a fixed number of worker threads (``SYNERGRAPH_JOB_WORKERS``; 0 means on
 two cores), jobs visitors wait for before warming jobs; while a warming job holds a worker,
 one more worker (the express lane) runs the visitors' jobs, so that none waits minutes
 behind the warming of a large graph (the recommender's fit took 3 minutes at H2020 size).
+While a job a visitor waits for runs, the worker processes busy with warming jobs are
+paused (``SIGSTOP``, with the processes they forked; ``SIGCONT`` when no such job runs any
+more), so that the visitor's job has every core: a warming job only ever runs on cores
+nobody waits for.
 It deduplicates jobs by key: a key is ``(graph stamp, use case, parameters)``,
 so the same question asked twice while it is queued, running or done gives the same job,
 and a question about another graph version is another job. When the graph changes,
@@ -27,7 +31,9 @@ import gc
 import heapq
 import itertools
 import logging
+import os
 import secrets
+import signal
 import threading
 import time
 from collections import OrderedDict
@@ -187,6 +193,11 @@ class JobRunner:
         self._express: threading.Thread | None = None
         #: the most jobs that ran at the same time (tests check the limit)
         self.peak_running = 0
+        #: worker processes running a job now, and that job's priority
+        self._busy: dict[_ProcessWorker, int] = {}
+        #: jobs visitors wait for running in worker processes now: while there is one, the
+        #: processes running warming jobs are paused
+        self._visitors_running = 0
 
     # -- submitting and finding ------------------------------------------------------
     def submit(self, key: Hashable, what: str, run: Callable[[], Any], *,
@@ -360,7 +371,12 @@ class JobRunner:
                 worker = getattr(self._local, "worker", None)
                 if worker is None:
                     worker = self._local.worker = _ProcessWorker(self.process_settings)
-                result = worker.run(job)
+                priority = job.priority
+                try:
+                    result = worker.run(job, started=lambda: self._process_started(
+                        worker, priority))
+                finally:
+                    self._process_ended(worker, priority)
             else:
                 result = job.run()
         except Exception as exc:  # noqa: BLE001 - a job's failure is reported, not raised
@@ -378,6 +394,36 @@ class JobRunner:
                 self._release_old_results()
         finally:
             _current.job = None
+
+    # -- warming gives way to visitors -------------------------------------------------
+    def _process_started(self, worker: _ProcessWorker, priority: int) -> None:
+        """``worker`` now runs a job of ``priority``: a visitor's pauses the processes that
+        warm; a warming job starting while a visitor's runs is paused at once."""
+        with self._lock:
+            self._busy[worker] = priority
+            if priority <= PRIORITY_REQUEST:
+                self._visitors_running += 1
+                for other, other_priority in self._busy.items():
+                    if other is not worker and other_priority >= PRIORITY_WARM:
+                        other.pause()
+            elif priority >= PRIORITY_WARM and self._visitors_running:
+                worker.pause()
+
+    def _process_ended(self, worker: _ProcessWorker, priority: int) -> None:
+        with self._lock:
+            if self._busy.pop(worker, None) is None:
+                return  # it never started (its process could not be spawned)
+            if priority <= PRIORITY_REQUEST:
+                self._visitors_running -= 1
+                if not self._visitors_running:
+                    for other in self._busy:
+                        other.resume()
+            worker.resume()
+
+    def _resume_all(self) -> None:
+        with self._lock:
+            for worker in self._busy:
+                worker.resume()
 
     def _stopped(self, job: Job) -> None:
         self.running -= 1
@@ -415,6 +461,7 @@ class JobRunner:
         with self._lock:
             self._closed = True
             self._wake.notify_all()
+        self._resume_all()  # a paused process would never end its job
 
 
 # ----------------------------------------------------------------------------------------
@@ -486,6 +533,7 @@ class _ProcessWorker:
         self.settings = settings
         self.process = None
         self.conn = None
+        self.paused = False
 
     def _ensure(self) -> None:
         if self.process is not None and self.process.is_alive():
@@ -504,8 +552,35 @@ class _ProcessWorker:
         """Spawn the process now rather than on the first job."""
         self._ensure()
 
-    def run(self, job: Job):
+    def _signal(self, signum: int) -> bool:
+        """Send ``signum`` to the process and the processes it forked (its process group;
+        the process itself only, if it has not made its group yet)."""
+        process = self.process
+        if process is None or process.pid is None:
+            return False
+        try:
+            if os.getpgid(process.pid) == process.pid:
+                os.killpg(process.pid, signum)
+            else:
+                os.kill(process.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    def pause(self) -> None:
+        """Stop the process (and its forked children) until :meth:`resume`."""
+        if not self.paused and self._signal(signal.SIGSTOP):
+            self.paused = True
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            self._signal(signal.SIGCONT)
+
+    def run(self, job: Job, started: Callable[[], None] | None = None):
         self._ensure()
+        if started is not None:
+            started()
         self.conn.send((job.key, job.task))
         while True:
             try:
@@ -561,10 +636,14 @@ def _process_main(settings: dict, conn) -> None:
 
     from service import tasks
     from service.db import make_store
-    from service.forking import cpu_workers
+    from service.forking import cpu_workers, die_with_parent
     from service.state import DiskCache, ResultCache
     from service.usecases import Context
 
+    # its own process group, which the service pauses and resumes as one (it and the
+    # children it forks: service.jobs.JobRunner), and never left behind paused
+    os.setpgid(0, 0)
+    die_with_parent()
     store = make_store(settings)
     cache = ResultCache(settings.get("SYNERGRAPH_CACHE_ENTRIES") or 256,
                         max_bytes=settings.get("SYNERGRAPH_CACHE_MAX_BYTES"),

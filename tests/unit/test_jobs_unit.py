@@ -498,3 +498,195 @@ def test_without_a_disk_cache_file_results_live_in_a_folder_removed_with_the_cac
     del cache
     gc.collect()
     assert not folder.exists()
+
+
+class _FakeProcess:
+    """Stands in for a worker process: runs the job in the calling thread and records the
+    pauses and resumes the runner asks of it (the real signals are tested below)."""
+
+    def __init__(self, settings):
+        self.events: list[str] = []
+        self.jobs: list[str] = []
+        self.paused = False
+
+    def start(self):
+        pass
+
+    def pause(self):
+        if not self.paused:
+            self.paused = True
+            self.events.append("pause")
+
+    def resume(self):
+        if self.paused:
+            self.paused = False
+            self.events.append("resume")
+
+    def run(self, job, started=None):
+        self.jobs.append(job.what)
+        started()
+        return job.run()
+
+
+def _process_of(fakes, what):
+    return next(f for f in fakes if what in f.jobs)
+
+
+@pytest.fixture
+def fake_processes(monkeypatch):
+    import service.jobs as jobs
+
+    made = []
+
+    def make(settings):
+        made.append(_FakeProcess(settings))
+        return made[-1]
+
+    monkeypatch.setattr(jobs, "_ProcessWorker", make)
+    return made
+
+
+def _gated(started: threading.Event, gate: threading.Event, value):
+    def run():
+        started.set()
+        assert gate.wait(20)
+        return value
+    return run
+
+
+def test_a_visitors_job_pauses_the_processes_that_warm_until_it_ends(fake_processes):
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1, process_settings={})
+    warm_started, warm_gate = threading.Event(), threading.Event()
+    visit_started, visit_gate = threading.Event(), threading.Event()
+    warming = runner.submit(("v", "warm", ()), "warming", _gated(warm_started, warm_gate, 1),
+                            priority=PRIORITY_WARM, task=("warm", (None,)))
+    assert warm_started.wait(20)
+    warm_process = _process_of(fake_processes, "warming")
+    assert warm_process.events == []
+    visitor = runner.submit(("v", "visit", ()), "a visitor's figure",
+                            _gated(visit_started, visit_gate, 42), task=("metrics", ()))
+    assert visit_started.wait(20)  # the express lane runs it: the warming is paused
+    assert warm_process.events == ["pause"] and warm_process.paused
+    visitor_process = _process_of(fake_processes, "a visitor's figure")
+    assert visitor_process is not warm_process and visitor_process.events == []
+    visit_gate.set()
+    _wait_all([visitor])
+    assert warm_process.events == ["pause", "resume"] and not warm_process.paused
+    warm_gate.set()
+    _wait_all([warming])
+    assert warming.result == 1 and visitor.result == 42
+    assert warm_process.events == ["pause", "resume"]
+
+
+def test_a_warming_job_starting_while_a_visitors_job_runs_starts_paused(fake_processes):
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(2, process_settings={}, express=False)
+    visit_started, visit_gate = threading.Event(), threading.Event()
+    warm_started, warm_gate = threading.Event(), threading.Event()
+    visitor = runner.submit(("v", "visit", ()), "a visitor's figure",
+                            _gated(visit_started, visit_gate, 42), task=("metrics", ()))
+    assert visit_started.wait(20)
+    warming = runner.submit(("v", "warm", ()), "warming", _gated(warm_started, warm_gate, 1),
+                            priority=PRIORITY_WARM, task=("warm", (None,)))
+    assert warm_started.wait(20)
+    warm_process = _process_of(fake_processes, "warming")
+    assert warm_process.events == ["pause"]
+    visit_gate.set()
+    _wait_all([visitor])
+    assert warm_process.events == ["pause", "resume"]
+    # two visitors at once: the warming resumes when the last one ends
+    first_gate, second_gate = threading.Event(), threading.Event()
+    first_started, second_started = threading.Event(), threading.Event()
+    runner.workers = 3
+    first = runner.submit(("v", "a", ()), "first", _gated(first_started, first_gate, 1),
+                          task=("metrics", ()))
+    second = runner.submit(("v", "b", ()), "second", _gated(second_started, second_gate, 2),
+                           task=("metrics", ()))
+    runner._start_workers()
+    assert first_started.wait(20) and second_started.wait(20)
+    assert warm_process.events == ["pause", "resume", "pause"]
+    first_gate.set()
+    _wait_all([first])
+    assert warm_process.paused
+    second_gate.set()
+    _wait_all([second])
+    assert warm_process.events == ["pause", "resume", "pause", "resume"]
+    warm_gate.set()
+    _wait_all([warming])
+
+
+def test_closing_the_runner_resumes_a_paused_process(fake_processes):
+    from service.jobs import PRIORITY_WARM
+
+    runner = JobRunner(1, process_settings={})
+    warm_started, warm_gate = threading.Event(), threading.Event()
+    visit_started, visit_gate = threading.Event(), threading.Event()
+    warming = runner.submit(("v", "warm", ()), "warming", _gated(warm_started, warm_gate, 1),
+                            priority=PRIORITY_WARM, task=("warm", (None,)))
+    assert warm_started.wait(20)
+    runner.submit(("v", "visit", ()), "visit", _gated(visit_started, visit_gate, 2),
+                  task=("metrics", ()))
+    assert visit_started.wait(20)
+    warm_process = _process_of(fake_processes, "warming")
+    assert warm_process.paused
+    runner.close()
+    assert not warm_process.paused
+    visit_gate.set()
+    warm_gate.set()
+    _wait_all([warming])
+
+
+def _state(pid: int) -> str:
+    """A process's state letter in /proc (T: stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_worker_process_is_paused_and_resumed_with_its_forked_children(tmp_path):
+    """A real worker process: in its own process group, which SIGSTOP and SIGCONT reach
+    whole (here: a child it forked, as the figures' side computations do)."""
+    import os
+    import signal
+
+    from service.jobs import _ProcessWorker
+    from service.settings import load_settings
+
+    settings = {**load_settings(), "NEO4J_URI": "bolt://127.0.0.1:9",
+                "NEO4J_PASSWORD": "unused", "SYNERGRAPH_CACHE_DIR": str(tmp_path)}
+    worker = _ProcessWorker(settings)
+    worker.start()
+    pid = worker.process.pid
+    try:
+        deadline = time.monotonic() + 30
+        while os.getpgid(pid) != pid:  # it makes its own group first thing
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # a member of its group, as a forked child would be
+        child = os.fork()
+        if child == 0:
+            os.setpgid(0, pid)
+            time.sleep(60)
+            os._exit(0)
+        for _ in range(100):
+            try:
+                if os.getpgid(child) == pid:
+                    break
+            except ProcessLookupError:
+                pass
+            time.sleep(0.02)
+        assert os.getpgid(child) == pid
+        worker.pause()
+        time.sleep(0.3)
+        assert _state(pid) == "T" and _state(child) == "T"
+        worker.resume()
+        time.sleep(0.3)
+        assert _state(pid) != "T" and _state(child) != "T"
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    finally:
+        worker.resume()
+        worker.process.terminate()
+        worker.process.join(10)
