@@ -554,7 +554,9 @@ def _gated(started: threading.Event, gate: threading.Event, value):
     return run
 
 
-def test_a_visitors_job_pauses_the_processes_that_warm_until_it_ends(fake_processes):
+def _warming_then_visitor(fake_processes):
+    """A runner (one worker and the express lane) warming, then running a visitor's job:
+    ``(runner, warming, warm_gate, warm_process, visitor, visit_gate)``, both jobs running."""
     from service.jobs import PRIORITY_WARM
 
     runner = JobRunner(1, process_settings={})
@@ -567,7 +569,13 @@ def test_a_visitors_job_pauses_the_processes_that_warm_until_it_ends(fake_proces
     assert warm_process.events == []
     visitor = runner.submit(("v", "visit", ()), "a visitor's figure",
                             _gated(visit_started, visit_gate, 42), task=("metrics", ()))
-    assert visit_started.wait(20)  # the express lane runs it: the warming is paused
+    assert visit_started.wait(20)  # the express lane runs it
+    return runner, warming, warm_gate, warm_process, visitor, visit_gate
+
+
+def test_a_visitors_job_pauses_the_processes_that_warm_until_it_ends(fake_processes):
+    runner, warming, warm_gate, warm_process, visitor, visit_gate = _warming_then_visitor(
+        fake_processes)
     assert warm_process.events == ["pause"] and warm_process.paused
     visitor_process = _process_of(fake_processes, "a visitor's figure")
     assert visitor_process is not warm_process and visitor_process.events == []
@@ -619,18 +627,8 @@ def test_a_warming_job_starting_while_a_visitors_job_runs_starts_paused(fake_pro
 
 
 def test_closing_the_runner_resumes_a_paused_process(fake_processes):
-    from service.jobs import PRIORITY_WARM
-
-    runner = JobRunner(1, process_settings={})
-    warm_started, warm_gate = threading.Event(), threading.Event()
-    visit_started, visit_gate = threading.Event(), threading.Event()
-    warming = runner.submit(("v", "warm", ()), "warming", _gated(warm_started, warm_gate, 1),
-                            priority=PRIORITY_WARM, task=("warm", (None,)))
-    assert warm_started.wait(20)
-    runner.submit(("v", "visit", ()), "visit", _gated(visit_started, visit_gate, 2),
-                  task=("metrics", ()))
-    assert visit_started.wait(20)
-    warm_process = _process_of(fake_processes, "warming")
+    runner, warming, warm_gate, warm_process, _visitor, visit_gate = _warming_then_visitor(
+        fake_processes)
     assert warm_process.paused
     runner.close()
     assert not warm_process.paused
