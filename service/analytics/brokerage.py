@@ -20,17 +20,14 @@ __all__ = [
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
 
-#: Above this sum of squared degrees, constraint runs in igraph and unweighted effective
-#: size uses triangle counts, instead of a sparse product whose size grows with it (hubs
-#: of thousands of partners).
-SPARSE_PRODUCT_MAX_WORK = 50_000_000
-
-
-def _proportions(A):
-    s = np.asarray(A.sum(axis=1)).ravel()
-    inv = np.zeros_like(s)
-    inv[s > 0] = 1.0 / s[s > 0]
-    return sp.diags_array(inv) @ A, s
+def _rows_and_strengths(A):
+    """Degrees (stored entries per row), the row of each stored entry, and 1/strength
+    (0 for an actor whose ties weigh nothing)."""
+    deg = np.diff(A.indptr)
+    rows = np.repeat(np.arange(len(deg)), deg)
+    s = np.bincount(rows, weights=A.data, minlength=len(deg))  # int64 when there is no tie
+    inv_s = np.divide(1.0, s, out=np.zeros(len(deg)), where=s > 0)
+    return deg, rows, inv_s
 
 
 def constraint(G, *, weight: str | None = None) -> dict:
@@ -60,10 +57,12 @@ def constraint(G, *, weight: str | None = None) -> dict:
     Notes
     -----
     Equals :func:`networkx.constraint` (tested).  High constraint = few
-    structural holes.  Uses a sparse product :math:`P^2` restricted to ties:
-    memory grows with :math:`\sum_i d_i^2`, fine for clusters; above
-    :data:`SPARSE_PRODUCT_MAX_WORK` igraph's own constraint (same definition, same
-    value up to rounding) runs instead.
+    structural holes.  The indirect term :math:`(P^2)_{ij}` is needed on ties only:
+    it is summed over the partners *i* and *j* share
+    (:func:`~service.analytics._kernels.common_partner_sums`), in time
+    :math:`\sum_{ij} \min(d_i, d_j)` over ties and memory for one value per tie, where
+    the full product would cost :math:`\sum_i d_i^2` (1.3 billion on the whole Horizon
+    2020 network).
 
     References
     ----------
@@ -74,21 +73,13 @@ def constraint(G, *, weight: str | None = None) -> dict:
     A, view = csr_view(G, weight)
     if not view.nodes:
         return {}
-    deg = np.diff(A.indptr)
-    if float((deg.astype(float) ** 2).sum()) > SPARSE_PRODUCT_MAX_WORK:
-        # hubs: igraph's loop over each actor's partners' partners, in C and in little
-        # memory (the sparse product below held 5 GB on the H2020-shaped network)
-        g, _view = igraph_view(G, weight)
-        c = np.asarray(g.constraint(weights="weight" if weight is not None else None),
-                       dtype=float)
-        return {v: (float(c[i]) if deg[i] else None) for i, v in enumerate(view.nodes)}
-    P, s = _proportions(A)
-    mask = (A != 0).astype(float)
-    direct = P
-    indirect = (P @ P).multiply(mask)
-    total = (direct + indirect).tocsr()
-    c = np.asarray(total.multiply(total).sum(axis=1)).ravel()
-    deg = np.diff(A.indptr)
+    from ._kernels import common_partner_sums  # numba: imported when first needed
+
+    deg, rows, inv_s = _rows_and_strengths(A)
+    # s_i (P^2)_ij for each tie: the indirect investment, over the partners i and j share
+    indirect = common_partner_sums(A, A.data, A.data, inv_s)
+    total = np.where(A.data != 0, (A.data + indirect) * inv_s[rows], 0.0)  # p_ij + (P^2)_ij
+    c = np.bincount(rows, weights=total * total, minlength=len(view.nodes))
     return {v: (float(c[i]) if deg[i] else None) for i, v in enumerate(view.nodes)}
 
 
@@ -121,10 +112,9 @@ def effective_size(G, *, weight: str | None = None) -> dict:
     :math:`m_{jq}` by the maximum tie of *q* instead of *j*; we follow Burt's
     formula, i.e. networkx's per-node path (``nodes=list(G)``).
 
-    Unweighted on a graph where the sparse product would cost more than
-    :data:`SPARSE_PRODUCT_MAX_WORK` (the sum of squared degrees: hubs of thousands of
-    partners), Borgatti's identity is used with igraph's triangle counts — the same value
-    up to the last bits of rounding, in a fraction of the time and memory.
+    The inner sum runs over the partners *i* and *j* share, tie by tie
+    (:func:`~service.analytics._kernels.common_partner_sums`), as for
+    :func:`constraint`.
 
     References
     ----------
@@ -135,23 +125,16 @@ def effective_size(G, *, weight: str | None = None) -> dict:
     A, view = csr_view(G, weight)
     if not view.nodes:
         return {}
-    deg = np.diff(A.indptr)
-    if weight is None and float((deg.astype(float) ** 2).sum()) > SPARSE_PRODUCT_MAX_WORK:
-        g, _view = igraph_view(G, None)
-        d = deg.astype(float)
-        local = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=float)
-        ties = np.rint(local * d * (d - 1) / 2)  # ties among each actor's partners
-        with np.errstate(divide="ignore", invalid="ignore"):
-            e = np.where(deg > 0, d - 2 * ties / np.maximum(d, 1), 0.0)
-        return {v: (float(e[i]) if deg[i] else None) for i, v in enumerate(view.nodes)}
-    P, _ = _proportions(A)
-    rowmax = A.max(axis=1).toarray().ravel()
-    inv = np.zeros_like(rowmax, dtype=float)
-    inv[rowmax > 0] = 1.0 / rowmax[rowmax > 0]
-    M = sp.diags_array(inv) @ A  # m_jq
-    Abin = (A != 0).astype(float)
-    red = np.asarray((Abin @ M).multiply(P).sum(axis=1)).ravel()
-    deg = np.diff(A.indptr)
+    from ._kernels import common_partner_sums
+
+    deg, rows, inv_s = _rows_and_strengths(A)
+    rowmax = np.zeros(len(deg))
+    if A.nnz:
+        rowmax[deg > 0] = np.maximum.reduceat(A.data, A.indptr[:-1][deg > 0])
+    inv_max = np.divide(1.0, rowmax, out=np.zeros_like(rowmax), where=rowmax > 0)
+    # sum over q of m_qj for the partners q that i and j share, then weighed by p_ij
+    shared = common_partner_sums(A, (A.data != 0).astype(float), A.data, inv_max)
+    red = np.bincount(rows, weights=A.data * inv_s[rows] * shared, minlength=len(deg))
     e = deg - red
     return {v: (float(e[i]) if deg[i] else None) for i, v in enumerate(view.nodes)}
 

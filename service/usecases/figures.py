@@ -193,12 +193,12 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
     return {**core, "cohesion": cohesion}
 
 
-#: Below this many ties a side computation (:func:`_side`) runs in this process: forking
-#: and reading its answer back would cost more than it saves (Burt's constraint takes
-#: 0.04 s on the largest H2020 country, 10,927 ties).
-FORK_MIN_EDGES = 100_000
-#: The same for the null model, which costs far more per tie (20 rewired graphs, each with
-#: its figures): 2 to 3 s on the largest H2020 country, against a fork's few milliseconds.
+#: Below this many ties the null model (:func:`_side`) runs in this process: forking and
+#: reading its answer back would cost more than it saves. It costs far more per tie than
+#: the other figures (20 rewired graphs, each with its figures): 2 to 3 s on the largest
+#: H2020 country (10,927 ties), against a fork's few milliseconds. (Burt's constraint was
+#: forked too until its compiled loop made it 2 s on the whole H2020 network: the fork then
+#: cost more than it saved.)
 NULL_FORK_MIN_EDGES = 5_000
 
 
@@ -309,8 +309,6 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     distance = "distance" if weighted else None
     spectral_weight = "weight" if weighted else None
     ctx.progress("centralities", 0.1)  # the phases a background job reports
-    # Burt's constraint: about a fifth of the time on a whole H2020-size network
-    constraint_of = _side(ctx, graph, lambda: constraint(graph), min_edges=FORK_MIN_EDGES)
     between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
     ctx.progress("paths", 0.35)
     close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
@@ -324,7 +322,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
         "eigenvector": eigenvector(graph, weight=spectral_weight),
         "pagerank": pagerank(graph, weight=spectral_weight),
         "clustering": local_clustering(graph),
-        "constraint": constraint_of.result(),
+        "constraint": constraint(graph),
         "effective_size": effective_size(graph),
     }
     ctx.progress("communities", 0.6)

@@ -117,18 +117,88 @@ def test_articulation_points_and_bridges_match_networkx():
     assert B.articulation_points(nx.Graph()) == [] and B.bridges(nx.Graph()) == []
 
 
-@pytest.mark.parametrize("name", list(_graphs()))
-def test_hub_path_of_effective_size_matches_networkx(name, monkeypatch):
-    # the triangle-count path taken above SPARSE_PRODUCT_MAX_WORK (large hubs), forced here
-    monkeypatch.setattr(B, "SPARSE_PRODUCT_MAX_WORK", 0)
-    G = _graphs()[name]
-    _cmp_nan(B.effective_size(G), nx.effective_size(G))
+def _random_weighted(seed, n=40, p=0.2):
+    rng = random.Random(seed)
+    G = nx.gnp_random_graph(n, p, seed=seed)
+    for a, b in G.edges:
+        G[a][b]["weight"] = rng.choice([1, 1, 2, 3, 0.5])
+    hub = n  # one actor tied to most others, as the H2020 hubs are
+    G.add_edges_from((hub, v, {"weight": rng.choice([1, 4])}) for v in range(n)
+                     if rng.random() < 0.8)
+    G.add_node("iso")
+    return G
 
 
-@pytest.mark.parametrize("name", list(_graphs()))
-def test_hub_path_of_constraint_matches_networkx(name, monkeypatch):
-    monkeypatch.setattr(B, "SPARSE_PRODUCT_MAX_WORK", 0)
-    G = _graphs()[name]
+@pytest.mark.parametrize("seed", range(6))
+def test_constraint_and_effective_size_match_networkx_on_random_graphs(seed):
+    # graphs with a hub, weights, and an isolate: every actor's value against networkx
+    G = _random_weighted(seed)
     _cmp_nan(B.constraint(G), nx.constraint(G))
-    if name in ("karate", "les_mis"):
-        _cmp_nan(B.constraint(G, weight="weight"), nx.constraint(G, weight="weight"))
+    _cmp_nan(B.constraint(G, weight="weight"), nx.constraint(G, weight="weight"))
+    _cmp_nan(B.effective_size(G), nx.effective_size(G))
+    ref = nx.effective_size(G, nodes=list(G), weight="weight")
+    _cmp_nan(B.effective_size(G, weight="weight"), ref)
+
+
+def test_actors_without_ties_have_no_constraint_nor_effective_size():
+    G = nx.empty_graph(3)
+    assert B.constraint(G) == B.effective_size(G) == {0: None, 1: None, 2: None}
+    assert B.constraint(nx.Graph()) == B.effective_size(nx.Graph()) == {}
+
+
+def test_constraint_with_a_tie_of_zero_weight_by_hand():
+    # a-b weighs 0: a invests everything in c; b invests everything in c
+    # a: p_ac = 1, the zero tie counts for nothing: c_a = (1 + 0)^2 = 1
+    # c: p_ca = p_cb = 1/2; indirect via the other: p_cb * p_ba = 1/2 * 0
+    G = nx.Graph([("a", "b", {"weight": 0}), ("a", "c", {"weight": 1}),
+                  ("b", "c", {"weight": 1})])
+    c = B.constraint(G, weight="weight")
+    assert c["a"] == pytest.approx(1.0) and c["b"] == pytest.approx(1.0)
+    assert c["c"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_common_partner_sums_against_dense_definition(seed):
+    # the kernel on random symmetric patterns (explicit zeros, self-ties, empty rows):
+    # out(i, j) = sum over q stored in rows i and j of x(i, q) y(j, q) z(q), by dense loops
+    import numpy as np
+    import scipy.sparse as sp
+
+    from service.analytics._kernels import common_partner_sums
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    pattern = rng.random((n, n)) < rng.uniform(0.05, 0.6)
+    pattern = pattern | pattern.T  # symmetric, self-ties included
+    empty = rng.integers(0, n)
+    pattern[empty, :] = pattern[:, empty] = False
+    rows, cols = np.nonzero(pattern)
+    A = sp.csr_array((rng.choice([0.0, 1.0, 2.5], size=rows.size), (rows, cols)),
+                     shape=(n, n))  # explicit zeros stay stored
+    A.sort_indices()
+    x = rng.random(A.nnz)
+    y = rng.random(A.nnz)
+    z = rng.random(n)
+    X = np.zeros((n, n))
+    Y = np.zeros((n, n))
+    stored = np.zeros((n, n), dtype=bool)
+    r_of = np.repeat(np.arange(n), np.diff(A.indptr))
+    X[r_of, A.indices] = x
+    Y[r_of, A.indices] = y
+    stored[r_of, A.indices] = True
+    out = common_partner_sums(A, x, y, z)
+    for p, (i, j) in enumerate(zip(r_of, A.indices, strict=True)):
+        want = sum(X[i, q] * Y[j, q] * z[q] for q in range(n) if stored[i, q] and stored[j, q])
+        assert out[p] == pytest.approx(want, abs=1e-12), (i, j)
+
+
+def test_common_partner_sums_refuses_unsorted_indices():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from service.analytics._kernels import common_partner_sums
+
+    A = sp.csr_array((np.ones(2), np.array([1, 0]), np.array([0, 2, 2])), shape=(2, 2))
+    A.has_sorted_indices = False
+    with pytest.raises(ValueError, match="sorted"):
+        common_partner_sums(A, np.ones(2), np.ones(2), np.ones(2))
