@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml requirements.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m service.analytics._kernels  # compile the numba loops once (cached)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -200,3 +200,17 @@ def rewire_simple(edges, n: int, trials: int, seed: int) -> tuple[np.ndarray, in
         return np.stack([u, v], axis=1), 0
     swapped = _rewire_simple(u, v, np.int64(n), np.int64(trials), np.uint32(seed % 2**32))
     return np.stack([u, v], axis=1), int(swapped)
+
+
+def compile_all() -> None:
+    """Compile every loop of this module now (and cache it on disk), on tiny inputs: `make
+    install` runs it, so that the first figures a user asks for do not wait for it."""
+    import scipy.sparse as sp
+
+    A = sp.csr_array(np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]))
+    common_partner_sums(A, A.data, A.data, np.ones(3))
+    rewire_simple(np.array([[0, 1], [2, 3]]), 4, 4, 0)
+
+
+if __name__ == "__main__":
+    compile_all()
