@@ -508,7 +508,7 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
                  "rss": None, "target": (None, None, None),
                  "verdict": "PASS" if ratio <= 2 else "MISS",
                  "note": f"metrics --all / bare = {ratio:.2f}x (target <= 2x; metrics "
-                         "--all uses both cores, its null model and betweenness in forked "
+                         "--all uses both cores, its null model and constraint in forked "
                          "processes, the bare script one); phases "
                          + ", ".join(f"{k} {v:.1f} s" for k, v in bare.items())})
     country_row = next((r for r in rows if r["what"].startswith("GET /api/v1/countries")

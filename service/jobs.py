@@ -289,27 +289,19 @@ class JobRunner:
         still queued, that warming job instead (the visitor's job then follows it). When no
         visitor waits, the next cluster's or country's warming (never the ecosystem's or the
         recommender's, which take minutes): a visitor arriving then waits at most for that
-        one group's figures. When the only visitors waiting wait for a running warming job,
-        nothing: its figures get the other core."""
+        one group's figures."""
         if not self.running_warm:
             return None
         best, best_order = None, None
-        waits_on_warming = False  # a visitor waits for figures a running warming computes
         for i, (priority, n, job) in enumerate(self._queue):
             if priority >= PRIORITY_WARM or job.state != "queued":
                 continue
             group = _asked_group(job)
             if group is not _NO_GROUP and any(group == ref for ref in self._warming_groups):
-                waits_on_warming = True
                 continue
             if best is None or (priority, n) < best_order:
                 warming = self._queued_warming(group)
                 best, best_order = (i if warming is None else warming), (priority, n)
-        if best is None and waits_on_warming:
-            # leave the other core to the warming the visitor waits for (the ecosystem's
-            # figures fork their null model and betweenness): 62 s against 36 s when this
-            # lane warmed countries beside it on the H2020 shape
-            return None
         if best is None:
             # no visitor waits: warm the next cluster or country on this core too (seconds
             # each), so that both cores warm while the ecosystem's figures take a minute

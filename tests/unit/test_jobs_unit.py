@@ -385,42 +385,11 @@ def test_while_nobody_waits_the_express_lane_warms_clusters_and_countries():
     assert runner.peak_running == 2 and runner.running == 0
 
 
-def test_while_a_visitor_waits_for_a_running_warming_the_express_lane_warms_nothing_else():
-    """The first visitor after a load asks the ecosystem's figures while they are being
-    warmed: the express lane then leaves the clusters' and countries' warming queued (the
-    ecosystem's job gets the other core), and takes them up again once it is done."""
-    from service.jobs import PRIORITY_WARM
-
-    runner = JobRunner(1)
-    gate, started, order = threading.Event(), threading.Event(), []
-
-    def warm_eco():
-        started.set()
-        gate.wait(20)
-        order.append("eco")
-
-    eco = runner.submit(("v", "warm", None), "warming the ecosystem", warm_eco,
-                        priority=PRIORITY_WARM, task=("warm", (None,)))
-    assert started.wait(20)
-    visitor = runner.submit(("v", "metrics", None), "the ecosystem's metrics",
-                            lambda: order.append("visitor"),
-                            task=("metrics", (None, "f", False, 20)))
-    groups = [runner.submit(("v", "warm", c), f"warming {c}",
-                            lambda c=c: order.append(c), priority=PRIORITY_WARM,
-                            task=("warm", (c,)))
-              for c in ("DE", "FR")]
-    time.sleep(0.5)
-    assert [g.state for g in groups] == ["queued", "queued"] and order == []
-    gate.set()
-    _wait_all([eco, visitor, *groups])
-    assert order[:2] == ["eco", "visitor"] and sorted(order[2:]) == ["DE", "FR"]
-
-
 def test_a_worker_runs_the_queued_warming_of_the_group_a_visitor_asks_in_its_place():
     """Right after a load a visitor asks the ecosystem's metrics before its warming began:
-    the worker runs the warming job in the visitor's place (so it counts as warming), then
-    the visitor's job, from its cache. The express lane does not warm Germany beside it:
-    the visitor waits for the ecosystem's figures, which get the other core."""
+    the worker runs the warming job in the visitor's place (so it counts as warming, and
+    the express lane warms the countries beside it), then the visitor's job, from its
+    cache."""
     from service.jobs import PRIORITY_WARM
 
     runner, order = JobRunner(1), _Order()
@@ -438,11 +407,11 @@ def test_a_worker_runs_the_queued_warming_of_the_group_a_visitor_asks_in_its_pla
                             task=("metrics", (None, "f", False, 20)))
     order.gates["prepare"].set()
     assert order.started["warm eco"].wait(20)  # the warming, not the visitor's job
-    time.sleep(0.5)
-    assert order.seen == ["prepare"] and visitor.state == de.state == "queued"
+    _wait_all([de])  # the express lane warms Germany meanwhile
+    assert order.seen == ["prepare", "warm DE"] and visitor.state == "queued"
     order.gates["warm eco"].set()
-    _wait_all([eco, visitor, de])
-    assert order.seen == ["prepare", "warm eco", "visitor eco", "warm DE"]
+    _wait_all([eco, visitor])
+    assert order.seen == ["prepare", "warm DE", "warm eco", "visitor eco"]
     assert prep.state == "done"
     assert runner.running == 0 and runner.running_warm == 0
 
