@@ -206,18 +206,18 @@ NULL_FORK_MIN_EDGES = 5_000
 BETWEENNESS_FORK_MIN_EDGES = 100_000
 
 
-def _side(ctx: Context, graph: nx.Graph, compute, *, min_edges: int):
+def _side(ctx: Context, graph: nx.Graph, compute, *, min_edges: int,
+          weight: str | None = None):
     """Start ``compute()`` in a forked process when ``ctx.workers`` > 1 and ``graph`` has
     ``min_edges`` ties or more, else run it in this process when its result is asked for
-    (:func:`service.forking.deferred`). The graph's igraph and matrix views are built
-    first, so the child shares them instead of converting the graph again."""
-    from service.analytics._graph import csr_view
+    (:func:`service.forking.deferred`). The graph's igraph view (with ``weight``, the one
+    ``compute`` reads) is built first, so that the child and this process share it instead
+    of each converting the graph."""
     from service.forking import deferred
 
     fork = ctx.workers > 1 and graph.number_of_edges() >= min_edges
     if fork:
-        igraph_view(graph)
-        csr_view(graph)
+        igraph_view(graph, weight)
     return deferred(compute, fork=fork)
 
 
@@ -317,7 +317,7 @@ def _metrics(ctx: Context, ref: GroupRef | None, flt: GroupFilter, weighted: boo
     between_of = _side(ctx, path_graph,
                        lambda: betweenness_info(path_graph, k="auto", seed=seed,
                                                 weight=distance),
-                       min_edges=BETWEENNESS_FORK_MIN_EDGES)
+                       min_edges=BETWEENNESS_FORK_MIN_EDGES, weight=distance)
     ctx.progress("paths", 0.35)
     close, close_how = closeness_info(path_graph, k="auto", seed=seed, weight=distance)
     harm, harm_how = harmonic_info(path_graph, k="auto", seed=seed, weight=distance)
