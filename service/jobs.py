@@ -193,11 +193,9 @@ class JobRunner:
         self._express: threading.Thread | None = None
         #: the most jobs that ran at the same time (tests check the limit)
         self.peak_running = 0
-        #: worker processes running a job now, and that job's priority
+        #: worker processes running a job now, and that job's priority: while one runs a
+        #: job a visitor waits for, the processes running warming jobs are paused
         self._busy: dict[_ProcessWorker, int] = {}
-        #: jobs visitors wait for running in worker processes now: while there is one, the
-        #: processes running warming jobs are paused
-        self._visitors_running = 0
 
     # -- submitting and finding ------------------------------------------------------
     def submit(self, key: Hashable, what: str, run: Callable[[], Any], *,
@@ -402,23 +400,24 @@ class JobRunner:
         with self._lock:
             self._busy[worker] = priority
             if priority <= PRIORITY_REQUEST:
-                self._visitors_running += 1
                 for other, other_priority in self._busy.items():
                     if other is not worker and other_priority >= PRIORITY_WARM:
                         other.pause()
-            elif priority >= PRIORITY_WARM and self._visitors_running:
+            elif priority >= PRIORITY_WARM and self._visitor_running():
                 worker.pause()
 
     def _process_ended(self, worker: _ProcessWorker, priority: int) -> None:
         with self._lock:
             if self._busy.pop(worker, None) is None:
                 return  # it never started (its process could not be spawned)
-            if priority <= PRIORITY_REQUEST:
-                self._visitors_running -= 1
-                if not self._visitors_running:
-                    for other in self._busy:
-                        other.resume()
+            if priority <= PRIORITY_REQUEST and not self._visitor_running():
+                for other in self._busy:
+                    other.resume()
             worker.resume()
+
+    def _visitor_running(self) -> bool:
+        """Whether a worker process runs a job a visitor waits for (under the lock)."""
+        return any(priority <= PRIORITY_REQUEST for priority in self._busy.values())
 
     def _resume_all(self) -> None:
         with self._lock:
