@@ -37,7 +37,7 @@ from .csvio import read_csv
 from .errors import Problem, ValidationFailed
 from .limits import shorten, too_long
 
-__all__ = ["read_cordis", "ATTRIBUTION", "KIND_OF_ACTIVITY", "ROLE_OF_CORDIS_ROLE"]
+__all__ = ["read_cordis", "ATTRIBUTION", "KIND_OF_ACTIVITY", "ROLE_OF_CORDIS_ROLE", "TARGETS"]
 
 ATTRIBUTION = (
     "CORDIS - EU research projects, © European Union; reuse under Commission Decision "
@@ -62,6 +62,9 @@ ROLE_OF_CORDIS_ROLE: dict[str, ParticipationRole] = {
     "internationalpartner": ParticipationRole.INTERNATIONAL_PARTNER,
     "associatedpartner": ParticipationRole.ASSOCIATED_PARTNER,
 }
+
+#: The dataset lists that :func:`read_cordis` fills (what a CORDIS load writes).
+TARGETS = ("regions", "programmes", "actors", "projects", "participations", "fundings")
 
 ORG_REQUIRED = ("projectID", "organisationID", "name", "activityType", "country", "role")
 PROJECT_REQUIRED = ("id", "acronym", "title")

@@ -13,7 +13,9 @@ from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from graph_schema.store import planned_ahead
 from loaders.bundle import FILES, METADATA_FILE, read_bundle
+from loaders.cordis import TARGETS as CORDIS_TARGETS
 from loaders.cordis import read_cordis
 from loaders.errors import Problem, ValidationFailed
 from loaders.workbook import read_workbook
@@ -183,7 +185,8 @@ def upload():
             return _render(400, problems=problems, source=source)
         try:
             if source == "cordis":
-                dataset, warnings = read_cordis(folder)
+                with planned_ahead(store, CORDIS_TARGETS):
+                    dataset, warnings = read_cordis(folder)
                 synthetic = False
             elif workbooks:
                 dataset = read_workbook(workbooks[0], known_ids=store.existing_ids)

@@ -40,11 +40,13 @@ class Progress:
         self.stream.flush()
 
 
-def _store(settings: dict):
+def _store(settings: dict, store=None):
+    """A store for ``settings`` (or ``store``, made earlier by ``make_store``), once the
+    local server runs (started when configured so) and the schema is in place."""
     from ..db import ensure_local_server, make_store
 
     ensure_local_server(settings, echo=_echo)
-    store = make_store(settings)
+    store = store or make_store(settings)
     store.migrate()
     return store
 

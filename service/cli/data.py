@@ -142,9 +142,13 @@ def _write(store, dataset, *, kind, synthetic, as_json, sync=False, dry_run=Fals
 
 
 def cmd_load(args, settings) -> int:
+    from graph_schema.store import planned_ahead
     from loaders.bundle import read_bundle
+    from loaders.cordis import TARGETS as CORDIS_TARGETS
     from loaders.cordis import read_cordis
     from loaders.errors import ValidationFailed
+
+    from ..db import make_store
 
     folder = Path(args.folder)
     as_json = args.json or args.format == "json"
@@ -152,7 +156,12 @@ def cmd_load(args, settings) -> int:
     try:
         started = time.monotonic()
         if args.source == "cordis":
-            dataset, warnings = read_cordis(folder, programme=args.programme)
+            # The server plans the load's statements while the files are read; a store
+            # made here connects with its first statement (after the reading when the
+            # server has to be started).
+            store = make_store(settings)
+            with planned_ahead(store, CORDIS_TARGETS):
+                dataset, warnings = read_cordis(folder, programme=args.programme)
             synthetic = False
         else:
             # Ids already in the graph count as known, for a dry run too.
@@ -165,7 +174,8 @@ def cmd_load(args, settings) -> int:
         sizes = ", ".join(f"{k} {v:,}" for k, v in dataset.sizes().items() if v)
         if not as_json:
             _echo(f"Validated {folder}: {sizes} ({time.monotonic() - started:.1f} s)")
-        store = store or _store(settings)
+        if args.source == "cordis":
+            store = _store(settings, store)
         return _write(store, dataset, kind=args.source, synthetic=synthetic, as_json=as_json,
                       sync=args.sync, dry_run=args.dry_run, examples=args.examples)
     except ValidationFailed as exc:
