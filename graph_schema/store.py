@@ -397,8 +397,10 @@ class GraphStore:
 
         A fresh server takes 0.2-0.5 s to plan each statement of a load, its planner's code
         not yet compiled; a load that reads its files meanwhile (:func:`planned_ahead`)
-        finds its plans cached. The plan cache is keyed by the statement's text and its
-        parameters' types, which one placeholder row per step has too.
+        finds the planner compiled. Not the plans themselves: ``EXPLAIN`` caches its plans
+        apart, and the cache also keys a list parameter by its size (a placeholder row of a
+        statement that then runs in a rolled-back transaction was cached apart from the
+        load's 20,000-row batches too, ``db.clearQueryCaches()`` counts told).
         """
         placeholder = dict.fromkeys(("id", "parent_id", "region_id", "cluster_id",
                                      "programme_id", "project_id", "actor_id", "niche_id"), "_")
