@@ -56,9 +56,10 @@ JVM_FLAGS = (
     "--add-opens=java.base/java.util=ALL-UNNAMED",
     "--enable-native-access=ALL-UNNAMED",
     # Shallower inlining than HotSpot's defaults (15, 2500, 325): a fresh server spends
-    # about half as much CPU compiling (C2: 13-19 s -> 6-9 s during the first whole-H2020
-    # load, CPU that the load needs on two cores). bench/bench_scale.py's load row runs on
-    # a fresh server; docs/configuration.md has the numbers.
+    # about half as much CPU compiling (C2: 13.8-20.2 s -> 9.9-11.4 s during the first
+    # whole-H2020 load, four paired runs: CPU that the load needs on two cores).
+    # bench/bench_scale.py's load row runs on a fresh server; docs/configuration.md has
+    # the numbers.
     "-XX:MaxInlineLevel=6",
     "-XX:InlineSmallCode=1000",
     "-XX:FreqInlineSize=100",
