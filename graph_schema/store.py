@@ -61,6 +61,12 @@ _LABEL_OF_TARGET = {target: label for label, target in _TARGET_OF_LABEL.items()}
 _LINK_FIELDS: dict[str, set[str]] = defaultdict(set)
 for _target, _label, _field, *_rest in q.NODE_LINKS:
     _LINK_FIELDS[_target].add(_field)
+#: Every key by which a record names a node: its own id, the links it carries and the two
+#: ends of a relationship (a placeholder row holding them all yields every step of a plan).
+_REFERENCE_KEYS = ("id", *sorted(
+    {field_name for fields in _LINK_FIELDS.values() for field_name in fields}
+    | {key for *_rest, start_key, end_key, _query in q.REL_UPSERTS
+       for key in (start_key, end_key)}))
 
 
 def utc_now() -> str:
@@ -158,6 +164,10 @@ class _Step:
     rows: list[dict]
     empty: tuple[str, ...]
     fast: str | None
+
+    def statement(self, empty: frozenset[str]) -> str:
+        """The statement to run when the graph holds no node of the labels ``empty``."""
+        return self.fast if self.fast and empty.issuperset(self.empty) else self.query
 
 
 def _unique(rows: list[dict], *keys: str) -> bool:
@@ -325,8 +335,7 @@ class GraphStore:
             done = 0
             for plan_step in plan:
                 step, rows = plan_step.step, plan_step.rows
-                query = (plan_step.fast if plan_step.fast and empty.issuperset(plan_step.empty)
-                         else plan_step.query)
+                query = plan_step.statement(empty)
                 for batch in _batches(rows, self.batch_size):
                     result = tx.run(query, rows=batch, examples=examples, **common)
                     kind_of_step, name = step
@@ -402,8 +411,7 @@ class GraphStore:
         statement that then runs in a rolled-back transaction was cached apart from the
         load's 20,000-row batches too, ``db.clearQueryCaches()`` counts told).
         """
-        placeholder = dict.fromkeys(("id", "parent_id", "region_id", "cluster_id",
-                                     "programme_id", "project_id", "actor_id", "niche_id"), "_")
+        placeholder = dict.fromkeys(_REFERENCE_KEYS, "_")
         dataset = Dataset(source="", load_id="",
                           **{target: [dict(placeholder)] for target in targets})
         params = {"examples": 0, "loaded_at": "", "source": "", "load_id": ""}
@@ -413,8 +421,7 @@ class GraphStore:
             for plan_step in self._plan(dataset):
                 if stop is not None and stop.is_set():
                     break
-                query = (plan_step.fast if plan_step.fast and empty.issuperset(plan_step.empty)
-                         else plan_step.query)
+                query = plan_step.statement(empty)
                 session.run("EXPLAIN " + query, rows=_Rows(plan_step.rows), **params).consume()
                 planned.append(plan_step.step)
         return planned
