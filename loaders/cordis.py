@@ -35,7 +35,7 @@ from graph_schema.model import PARTICIPATION_ROLES, ActorKind, Dataset, Particip
 from .countries import country_name
 from .csvio import read_csv
 from .errors import Problem, ValidationFailed
-from .limits import shorten, too_long
+from .limits import MAX_INDEXED_BYTES, shorten, too_long
 
 __all__ = ["read_cordis", "ATTRIBUTION", "KIND_OF_ACTIVITY", "ROLE_OF_CORDIS_ROLE", "TARGETS"]
 
@@ -73,6 +73,10 @@ _DELIMITERS = (";", ",")
 _DIGITS = re.compile(r"\d+")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?")
 _COUNTRY = re.compile(r"[A-Z]{2}")
+# The longest id and name that cannot be too long to index, whatever their
+# characters (4 bytes each at most in UTF-8): longer ones are measured (_check_size).
+_ID_ROOM = MAX_INDEXED_BYTES // 4 - len("cordis-project-")
+_NAME_ROOM = MAX_INDEXED_BYTES // 4
 
 
 def parse_amount(raw: str) -> float | None:
@@ -85,11 +89,15 @@ def parse_amount(raw: str) -> float | None:
     >>> parse_amount(" 12.5 "), parse_amount("1 234,5"), parse_amount("1e3")
     (12.5, 1234.5, 1000.0)
     """
-    if "," not in raw and "_" not in raw:
-        # the common case, a plain number ("2674336.55"): float() reads it as the steps
-        # below would (it strips the spaces around it); anything else takes those steps
+    commas = raw.count(",")
+    if "_" not in raw and (commas == 0 or (commas == 1 and "." not in raw
+                                           and " " not in raw and "\u00a0" not in raw)):
+        # the common cases, a plain number ("2674336.55") or one with a decimal comma and
+        # nothing else ("771225,1", as CORDIS writes them): float() reads it as the steps
+        # below would (it strips the spaces around a plain number); anything else takes
+        # those steps
         try:
-            value = float(raw)
+            value = float(raw.replace(",", ".") if commas else raw)
         except ValueError:
             pass
         else:
@@ -235,13 +243,14 @@ def read_cordis(
                 problems.append(Problem(file, line, column, shorten(value),
                                         "not a CORDIS numeric id"))
                 bad = True
-            elif not _check_size(problems, file, line, column, value,
-                                 f"cordis-{'org' if column == 'organisationID' else 'project'}"
-                                 f"-{value}"):
+            elif len(value) > _ID_ROOM and not _check_size(
+                    problems, file, line, column, value,
+                    f"cordis-{'org' if column == 'organisationID' else 'project'}-{value}"):
                 bad = True
         name_column = "name" if row["name"].strip() else "shortName"
-        if not _check_size(problems, file, line, name_column, row.get(name_column, ""),
-                           row.get(name_column, "").strip()):
+        name = row.get(name_column, "")
+        if len(name) > _NAME_ROOM and not _check_size(problems, file, line, name_column, name,
+                                                      name.strip()):
             bad = True
         try:
             _cached_date_of(row.get("contentUpdateDate", ""))

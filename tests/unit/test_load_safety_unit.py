@@ -84,6 +84,29 @@ def test_a_cordis_name_too_long_to_index_is_refused(tmp_path):
     assert all("too long for the database index" in p.reason for p in problems)
 
 
+@pytest.mark.parametrize("char", ["a", "é", "€", "😀"])
+def test_a_cordis_name_and_ids_at_the_index_limit_pass_and_one_byte_over_are_refused(
+        tmp_path, char):
+    # the stored ids are "cordis-org-<PIC>" and "cordis-project-<id>"; the stored name is
+    # the name without its surrounding spaces
+    width = len(char.encode())
+    fits = char * (MAX_INDEXED_BYTES // width)
+    fits += "a" * (MAX_INDEXED_BYTES - len(fits.encode()))
+    over = fits + "a"
+    org_fits = "9" * (MAX_INDEXED_BYTES - len("cordis-org-"))
+    project_fits = "8" * (MAX_INDEXED_BYTES - len("cordis-project-"))
+    header = "projectID;organisationID;name;activityType;country;role\n"
+    folder = _write(tmp_path / "c", {"organization.csv": header
+                                     + f"{project_fits};{org_fits};  {fits}  ;HES;FR;coordinator\n"
+                                     + f"1;101;{over};HES;FR;coordinator\n"
+                                     + f"{project_fits}9;102;Org;HES;FR;participant\n"
+                                     + f"2;{org_fits}9;Org;HES;FR;coordinator\n"})
+    problems = _problems(folder, read_cordis)
+    assert [(p.line, p.column) for p in problems] == [
+        (3, "name"), (4, "projectID"), (5, "organisationID")]
+    assert all(f"{MAX_INDEXED_BYTES + 1:,} bytes" in p.reason for p in problems)
+
+
 # -- 16: a row of the wrong shape does not hide later problems ---------------------------
 def test_bundle_lists_problems_after_a_short_row(tmp_path):
     lines = [f"a{i},Actor {i},sme" for i in range(2, 3100)]  # line n holds a<n>

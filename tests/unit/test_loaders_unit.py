@@ -177,6 +177,13 @@ def test_bundle_metadata_sets_source_and_synthetic_default(tmp_path):
     ("-12,5", -12.5),
     ("1e3", 1000.0),
     (".5", 0.5),
+    (",5", 0.5),
+    ("5,", 5.0),
+    ("\t5,3\n", 5.3),
+    ("1517685,00", 1517685.0),
+    ("-0,25", -0.25),
+    ("1.000,5", 1000.5),
+    ("\uff11,\uff15", 1.5),  # full-width digits, as float() reads them
 ])
 def test_parse_amount(raw, value):
     assert parse_amount(raw) == pytest.approx(value)
@@ -187,7 +194,8 @@ def test_parse_amount_empty(raw):
     assert parse_amount(raw) is None
 
 
-@pytest.mark.parametrize("raw", ["abc", "1,2,3", "12 EUR", "1.2.3", "--1", "1,5e"])
+@pytest.mark.parametrize("raw", ["abc", "1,2,3", "12 EUR", "1.2.3", "--1", "1,5e", ",",
+                                 "nan", "inf,0", "1_000,5", "1,5_0", "1e3,5", "1,0,"])
 def test_parse_amount_rejects(raw):
     with pytest.raises(ValueError, match="not an amount"):
         parse_amount(raw)
