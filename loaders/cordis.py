@@ -35,7 +35,7 @@ from graph_schema.model import PARTICIPATION_ROLES, ActorKind, Dataset, Particip
 from .countries import country_name
 from .csvio import read_csv
 from .errors import Problem, ValidationFailed
-from .limits import MAX_INDEXED_BYTES, shorten, too_long
+from .limits import ALWAYS_INDEXABLE_CHARS, shorten, too_long
 
 __all__ = ["read_cordis", "ATTRIBUTION", "KIND_OF_ACTIVITY", "ROLE_OF_CORDIS_ROLE", "TARGETS"]
 
@@ -73,10 +73,6 @@ _DELIMITERS = (";", ",")
 _DIGITS = re.compile(r"\d+")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-# The longest id and name that cannot be too long to index, whatever their
-# characters (4 bytes each at most in UTF-8): longer ones are measured (_check_size).
-_ID_ROOM = MAX_INDEXED_BYTES // 4 - len("cordis-project-")
-_NAME_ROOM = MAX_INDEXED_BYTES // 4
 
 
 def parse_amount(raw: str) -> float | None:
@@ -235,7 +231,8 @@ def read_cordis(
         bad = False
         project_id = row["projectID"].strip()
         org_id = row["organisationID"].strip()
-        for column, value in (("projectID", project_id), ("organisationID", org_id)):
+        for column, value, prefix in (("projectID", project_id, "cordis-project-"),
+                                      ("organisationID", org_id, "cordis-org-")):
             if not value:
                 problems.append(Problem(file, line, column, value, "required value is empty"))
                 bad = True
@@ -243,14 +240,15 @@ def read_cordis(
                 problems.append(Problem(file, line, column, shorten(value),
                                         "not a CORDIS numeric id"))
                 bad = True
-            elif len(value) > _ID_ROOM and not _check_size(
-                    problems, file, line, column, value,
-                    f"cordis-{'org' if column == 'organisationID' else 'project'}-{value}"):
+            # (only an id or name that may be too long is measured: most rows skip the
+            # call and the stored id's string)
+            elif (len(prefix) + len(value) > ALWAYS_INDEXABLE_CHARS
+                  and not _check_size(problems, file, line, column, value, prefix + value)):
                 bad = True
         name_column = "name" if row["name"].strip() else "shortName"
         name = row.get(name_column, "")
-        if len(name) > _NAME_ROOM and not _check_size(problems, file, line, name_column, name,
-                                                      name.strip()):
+        if len(name) > ALWAYS_INDEXABLE_CHARS and not _check_size(
+                problems, file, line, name_column, name, name.strip()):
             bad = True
         try:
             _cached_date_of(row.get("contentUpdateDate", ""))

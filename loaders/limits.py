@@ -18,11 +18,14 @@ import re
 
 from graph_schema.queries import CONSTRAINTS, INDEXES
 
-__all__ = ["MAX_INDEXED_BYTES", "INDEXED_PROPERTIES", "indexed_properties", "too_long",
-           "shorten"]
+__all__ = ["MAX_INDEXED_BYTES", "ALWAYS_INDEXABLE_CHARS", "INDEXED_PROPERTIES",
+           "indexed_properties", "too_long", "shorten"]
 
 #: The longest string (in UTF-8 bytes) a RANGE index of Neo4j 5 accepts as a key.
 MAX_INDEXED_BYTES = 8164
+#: A string of at most this many characters fits whatever they are (a character is at most
+#: 4 bytes in UTF-8): only longer ones need measuring.
+ALWAYS_INDEXABLE_CHARS = MAX_INDEXED_BYTES // 4
 
 _SCHEMA = re.compile(r"FOR \(n:(\w+)\) (?:REQUIRE|ON) \(?n\.(\w+)\)?")
 
@@ -56,8 +59,8 @@ def too_long(value: object) -> str | None:
     >>> too_long("é" * 4083)
     'too long for the database index: 8,166 bytes in UTF-8 (4,083 characters), at most 8,164'
     """
-    if not isinstance(value, str) or len(value) * 4 <= MAX_INDEXED_BYTES:
-        return None  # (a character is at most 4 bytes in UTF-8: the common case, cheaply)
+    if not isinstance(value, str) or len(value) <= ALWAYS_INDEXABLE_CHARS:
+        return None  # the common case, cheaply
     size = len(value.encode("utf-8"))
     if size <= MAX_INDEXED_BYTES:
         return None
