@@ -39,14 +39,7 @@ POM = Path(__file__).resolve().parent / "provision" / "pom.xml"
 #: that matter when the server is started without its shell scripts, and our own
 #: compiler settings (the last three).
 JVM_FLAGS = (
-    # The parallel collector instead of neo4j.conf's G1: a load is one transaction whose
-    # state grows to ~1.8 GB of the 3 GB heap, and G1's concurrent marking and refinement
-    # ran beside it on the same two cores. First whole-H2020 load on fresh servers, four
-    # alternating pairs: 29.8 / 30.5 / 28.4 / 30.3 s with G1, 28.9 / 28.8 / 24.3 / 27.2 s
-    # with this (server CPU 42.5 -> 36.7 s on average). The cost: a full collection
-    # (0.6-0.9 s) when the heap fills, seen only from the second back-to-back load on.
-    # docs/configuration.md has the numbers.
-    "-XX:+UseParallelGC",
+    "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
     "-XX:+UnlockExperimentalVMOptions",
     "-XX:+TrustFinalNonStaticFields",
