@@ -147,14 +147,11 @@ def test_server_collects_with_g1(session_server, neo4j_settings):
     """The JVM runs the collector docs/configuration.md kept (its beans say so, not only its
     command line): G1 names its beans G1 Young Generation and G1 Old Generation; HotSpot's
     parallel collector, tried and left out, PS Scavenge and PS MarkSweep."""
-    driver = GraphDatabase.driver(session_server.bolt_uri,
-                                  auth=("neo4j", neo4j_settings["NEO4J_PASSWORD"]))
-    try:
+    with GraphDatabase.driver(session_server.bolt_uri,
+                              auth=("neo4j", neo4j_settings["NEO4J_PASSWORD"])) as driver:
         records, _, _ = driver.execute_query(
             "CALL dbms.queryJmx($pattern) YIELD name RETURN name",
             pattern="java.lang:type=GarbageCollector,*")
-    finally:
-        driver.close()
     # an object name is "domain:key=value,key=value" in any key order
     names = sorted(dict(part.split("=", 1) for part in r["name"].split(":", 1)[1].split(","))
                    ["name"] for r in records)
