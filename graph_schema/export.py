@@ -39,6 +39,7 @@ __all__ = [
     "to_dataset",
 ]
 
+#: (``loaded_at``: a row written by an earlier version, which kept its own load time)
 PROVENANCE = ("source", "sources", "load_id", "loaded_at")
 
 

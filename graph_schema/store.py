@@ -322,7 +322,7 @@ class GraphStore:
         """
         loaded_at = utc_now()
         started = time.monotonic()
-        common = {"loaded_at": loaded_at, "source": dataset.source, "load_id": dataset.load_id}
+        common = {"source": dataset.source, "load_id": dataset.load_id}
         plan = self._plan(dataset)
         total = sum(len(step.rows) for step in plan)
         keys = self._written_keys(plan)
@@ -379,6 +379,7 @@ class GraphStore:
                 records=total,
                 seconds=round(report.seconds, 3),
                 keys=sorted(keys),
+                loaded_at=loaded_at,
                 **common,
             ).consume()
             if report.changed:
@@ -428,7 +429,7 @@ class GraphStore:
         placeholder = dict.fromkeys(_REFERENCE_KEYS, "_")
         dataset = Dataset(source="", load_id="",
                           **{target: [dict(placeholder)] for target in targets})
-        params = {"examples": 0, "loaded_at": "", "source": "", "load_id": ""}
+        params = {"examples": 0, "source": "", "load_id": ""}
         planned = []
         with self.driver.session(database=self.database) as session:
             empty = self._empty(session)

@@ -15,7 +15,7 @@ What is exported — the data graph or one cluster's part of it — is read by
 - :func:`to_networkx` — a ``MultiDiGraph``: node key ``"<Label>:<id>"``, node attribute
   ``label`` (the Neo4j label) plus every property; edge key and attribute ``label`` (the
   relationship type) plus every property. ``None`` values are omitted; lists and maps are
-  JSON strings. Provenance (``source``, ``load_id``, ``loaded_at``) is kept.
+  JSON strings. Provenance (``source``, ``sources``, ``load_id``) is kept.
 - GraphML and GEXF, streamed by :mod:`service.graphxml` (networkx reads them back as it
   reads its own writers' files; GEXF reserves a node's ``id``, so the ``id`` property is
   written as ``external_id`` there) and node-link

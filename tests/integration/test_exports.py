@@ -27,7 +27,7 @@ from service.exports import (
 
 pytestmark = [pytest.mark.neo4j]
 
-PROVENANCE = {"source", "load_id", "loaded_at"}
+PROVENANCE = {"source", "load_id"}
 SMALL = {
     "regions.csv": "id,name,kind,country,parent_id\nMA,Maroc,country,MA,\n",
     "actors.csv": "id,name,kind,country,region_id\na1,Atlas Mobile,sme,MA,MA\n",

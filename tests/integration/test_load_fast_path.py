@@ -4,6 +4,8 @@ upserts give, on the real Neo4j server."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from helpers import write_files
 
@@ -35,11 +37,10 @@ SEEDS = {
 
 
 def _snapshot(store: GraphStore) -> tuple[dict, list]:
-    """Every data node and relationship with its properties, but the load's clock."""
-    nodes = {label: {i: {k: v for k, v in props.items() if k != "loaded_at"}
-                     for i, props in rows.items() if not i.startswith("zz-")}
+    """Every data node and relationship with all its properties (provenance included)."""
+    nodes = {label: {i: props for i, props in rows.items() if not i.startswith("zz-")}
              for label, rows in store.export_nodes().items()}
-    rels = [(rel, s, a, e, b, {k: v for k, v in props.items() if k != "loaded_at"})
+    rels = [(rel, s, a, e, b, props)
             for rel, s, a, e, b, props in store.export_relationships()
             if not (a.startswith("zz-") or b.startswith("zz-"))]
     return nodes, rels
@@ -181,3 +182,26 @@ def test_a_race_found_by_a_batch_with_batches_behind_it_still_falls_back(
     report = small.write(dataset, kind="demo", synthetic=True)
     assert not report.changed
     assert _snapshot(store) == before
+
+
+def test_rows_carry_their_load_and_the_load_its_times(store, demo_bundle_folder):
+    """Provenance: every row written, created (fast path) or upserted, names its source and
+    its load; when it was loaded is on the load's node, not repeated on each row."""
+    dataset = read_bundle(demo_bundle_folder)
+    for _ in range(2):  # the first load creates, the second upserts
+        store.write(dataset, kind="demo", synthetic=True)
+        nodes, rels = _snapshot(store)
+        rows = [props for by_id in nodes.values() for props in by_id.values()]
+        rows += [props for *_ends, props in rels]
+        assert len(rows) > 1000
+        assert {(r["source"], r["load_id"]) for r in rows} == {(dataset.source,
+                                                                dataset.load_id)}
+        assert not [r for r in rows if "loaded_at" in r]
+    records, _, _ = store.driver.execute_query(
+        "MATCH (l:Load {id: $id}) RETURN l.first_loaded_at AS first, "
+        "l.last_loaded_at AS last, l.runs AS runs, l.source AS source",
+        {"id": dataset.load_id}, database_=store.database)
+    (load,) = records
+    assert load["runs"] == 2 and load["source"] == dataset.source
+    first, last = (datetime.strptime(load[k], "%Y-%m-%dT%H:%M:%SZ") for k in ("first", "last"))
+    assert first <= last <= datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
