@@ -19,8 +19,9 @@ Each route is asked cold (first request after the load) and warm. A route answer
 result are both reported. Printed per row: time, response bytes, peak RSS (of the serve
 process, ``VmHWM``; of each CLI command, ``/usr/bin/time``-like via ``wait4``), the target of
 the issue's table and PASS/MISS. Then each analysis against a bare igraph script doing the
-same computations in the same run (ratio target ≤ 2×), and networkx extrapolated from a
-few searches (marked as such).
+same computations in the same run (ratio target ≤ 2×), networkx extrapolated from a
+few searches (marked as such), and the load against a bare driver script writing the same
+files (``bench/bare_load.py``) on a fresh server of its own.
 
 Usage::
 
@@ -83,12 +84,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_cli(args: list[str], env: dict, *, out: Path | None = None) -> dict:
-    """Run a synergraph command; its wall time, peak RSS (wait4) and output bytes."""
+def run_cli(args: list[str], env: dict, *, out: Path | None = None,
+            program: tuple[str, ...] = (SYNERGRAPH,)) -> dict:
+    """Run a synergraph command (or ``program``); its wall time, peak RSS (wait4) and
+    output bytes."""
     started = time.perf_counter()
     stdout = open(out, "wb") if out else subprocess.DEVNULL  # noqa: SIM115
     try:
-        proc = subprocess.Popen([SYNERGRAPH, *args], env=env, stdout=stdout,
+        proc = subprocess.Popen([*program, *args], env=env, stdout=stdout,
                                 stderr=subprocess.PIPE)
         _pid, status, usage = os.wait4(proc.pid, 0)
     finally:
@@ -100,7 +103,7 @@ def run_cli(args: list[str], env: dict, *, out: Path | None = None) -> dict:
         proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise RuntimeError(f"synergraph {' '.join(args)} failed ({code}):\n{err[-2000:]}")
+        raise RuntimeError(f"{' '.join((*program, *args))} failed ({code}):\n{err[-2000:]}")
     return {"seconds": seconds, "rss": usage.ru_maxrss * 1024,
             "cpu": usage.ru_utime + usage.ru_stime,
             "bytes": out.stat().st_size if out else None, "stderr": err}
@@ -367,6 +370,8 @@ def main(argv=None) -> int:
         finally:
             if server is not None:
                 server.stop()
+        if not args.configured:
+            _bare_load(folder, tmp, rows)
     _print(rows, notes)
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "notes": notes}, indent=1))
@@ -531,6 +536,27 @@ def _run(folder: Path, figures: dict, env: dict, rows: list, notes: list, args) 
                          f"networkx / bare igraph paths = "
                          f"{nx_s / max(bare['paths'], 1e-9):.0f}x"})
     notes.append(f"figures of the input: {figures}")
+
+
+def _bare_load(folder: Path, tmp: Path, rows: list) -> None:
+    """The load's reference: ``bench/bare_load.py`` (the same files written by a bare
+    driver script) on a fresh server of its own, as the load ran on one."""
+    bare_tmp = tmp / "bare"
+    bare_tmp.mkdir()
+    env, server = _neo4j(bare_tmp, False)
+    try:
+        result = run_cli([str(folder)], env, program=(sys.executable,
+                                                      str(ROOT / "bench" / "bare_load.py")))
+    finally:
+        server.stop()
+    load = next(r for r in rows if r["what"] == "load cordis")
+    rows.append({"what": "bare driver script, the same files (bench/bare_load.py)",
+                 "seconds": result["seconds"], "cold": None, "accepted": None,
+                 "bytes": None, "rss": result["rss"], "target": (None, None, None),
+                 "verdict": "", "note": f"load cordis / bare = "
+                 f"{load['seconds'] / result['seconds']:.2f}x (the load also checks every "
+                 f"value, writes provenance and reports; cpu {result['cpu']:.1f} s)"})
+    print(f"  {'bare driver load':<48}       {result['seconds']:8.2f} s", flush=True)
 
 
 def _largest_country(folder: Path) -> str:
