@@ -31,6 +31,9 @@ BATCH = 20_000
 
 
 def _rows(path: Path):
+    """The rows of a CORDIS file, ``;`` or ``,`` delimited (``cordis_shape.read_rows``
+    does the same, but its module imports numpy and scipy: this script keeps to the driver
+    and the standard library, as its time is the reference)."""
     with open(path, newline="", encoding="utf-8") as handle:
         delimiter = ";" if ";" in handle.readline() else ","
         handle.seek(0)
