@@ -550,13 +550,10 @@ def _bare_load(folder: Path, tmp: Path, rows: list) -> None:
     finally:
         server.stop()
     load = next(r for r in rows if r["what"] == "load cordis")
-    rows.append({"what": "bare driver script, the same files (bench/bare_load.py)",
-                 "seconds": result["seconds"], "cold": None, "accepted": None,
-                 "bytes": None, "rss": result["rss"], "target": (None, None, None),
-                 "verdict": "", "note": f"load cordis / bare = "
-                 f"{load['seconds'] / result['seconds']:.2f}x (the load also checks every "
-                 f"value, writes provenance and reports; cpu {result['cpu']:.1f} s)"})
-    print(f"  {'bare driver load':<48}       {result['seconds']:8.2f} s", flush=True)
+    _row(rows, "bare driver script, the same files (bench/bare_load.py)", result,
+         rss=result["rss"], note=f"load cordis / bare = "
+         f"{load['seconds'] / result['seconds']:.2f}x (the load also checks every value, "
+         f"writes provenance and reports; cpu {result['cpu']:.1f} s)")
 
 
 def _largest_country(folder: Path) -> str:

@@ -197,11 +197,8 @@ def test_rows_carry_their_load_and_the_load_its_times(store, demo_bundle_folder)
         assert {(r["source"], r["load_id"]) for r in rows} == {(dataset.source,
                                                                 dataset.load_id)}
         assert not [r for r in rows if "loaded_at" in r]
-    records, _, _ = store.driver.execute_query(
-        "MATCH (l:Load {id: $id}) RETURN l.first_loaded_at AS first, "
-        "l.last_loaded_at AS last, l.runs AS runs, l.source AS source",
-        {"id": dataset.load_id}, database_=store.database)
-    (load,) = records
+    (load,) = [load for load in store.loads() if load["id"] == dataset.load_id]
     assert load["runs"] == 2 and load["source"] == dataset.source
-    first, last = (datetime.strptime(load[k], "%Y-%m-%dT%H:%M:%SZ") for k in ("first", "last"))
+    first, last = (datetime.strptime(load[k], "%Y-%m-%dT%H:%M:%SZ")
+                   for k in ("first_loaded_at", "last_loaded_at"))
     assert first <= last <= datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
