@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import NODE_LABELS, Dataset
+from .model import NODE_LABELS, PROVENANCE, Dataset
 
 __all__ = [
     "ExportError",
@@ -38,9 +38,6 @@ __all__ = [
     "read_graph",
     "to_dataset",
 ]
-
-#: (``loaded_at``: a row written by an earlier version, which kept its own load time)
-PROVENANCE = ("source", "sources", "load_id", "loaded_at")
 
 
 class ExportError(Exception):

@@ -27,6 +27,7 @@ __all__ = [
     "REGION_KINDS",
     "NODE_LABELS",
     "REL_TYPES",
+    "PROVENANCE",
     "Dataset",
 ]
 
@@ -152,6 +153,12 @@ REL_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
     "REPORTED": (("Cluster", "Output"),),
     "FROM_PROJECT": (("Output", "Project"),),
 }
+
+#: Properties a load writes on every row besides its data: the source that wrote it, every
+#: source holding it once shared, and the load's id (its times are on the ``Load`` node);
+#: ``loaded_at`` is on rows written before loads stopped writing it (CHANGELOG, issue 9).
+#: Exports leave them out of the data, and the console does not show them as data.
+PROVENANCE: tuple[str, ...] = ("source", "sources", "load_id", "loaded_at")
 
 
 @dataclass

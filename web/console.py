@@ -25,6 +25,7 @@ from graph_schema.console import (
     QueryTimeout,
     example,
 )
+from graph_schema.model import PROVENANCE
 from service.api.cypher import console_limits, console_schema, result_csv, run_console_query
 
 from .network import KIND_STYLE, layout_positions, render_network
@@ -92,7 +93,7 @@ def console_network(nodes: list[dict], relationships: list[dict], *, seed: int =
         legend[text]["count"] += 1
         details = [":".join(node["labels"])] + [
             f"{k}: {v}" for k, v in sorted(node["properties"].items())
-            if k not in ("source", "load_id", "loaded_at")][:10]
+            if k not in PROVENANCE][:10]
         x, y = positions[node_id]
         out_nodes.append({"id": node_id, "label": _name(node)[:40], "title": "\n".join(details),
                           "color": colour, "shape": shape, "size": 12, "x": x, "y": y})
@@ -130,7 +131,7 @@ def _show(value) -> str:
 
 
 def _props(props: dict) -> str:
-    shown = {k: v for k, v in props.items() if k not in ("source", "load_id", "loaded_at")}
+    shown = {k: v for k, v in props.items() if k not in PROVENANCE}
     return json.dumps(shown, ensure_ascii=False, sort_keys=True)
 
 

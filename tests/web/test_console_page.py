@@ -185,6 +185,29 @@ def test_relationships_alone_draw_stand_in_ends(client):
     assert {e["label"] for e in payload["edges"]} == {"MEMBER_OF"}
 
 
+def test_provenance_is_not_shown_as_data(client, demo_store):
+    """The results table and the network's tooltips show a row's data, not what every load
+    writes on it (graph_schema.model.PROVENANCE): a shared row's ``sources`` too."""
+    from web.console import _props, console_network
+
+    props = {"id": "a1", "name": "Atlas", "source": "s1", "sources": ["s1", "s2"],
+             "load_id": "l1", "loaded_at": "2026-01-01T00:00:00Z"}
+    assert json.loads(_props(props)) == {"id": "a1", "name": "Atlas"}
+    title = console_network([{"id": "a1", "labels": ["Actor"], "properties": props}],
+                            [])["nodes"][0]["title"]
+    assert title.splitlines() == ["Actor", "id: a1", "name: Atlas"]
+    # and on a real row the load wrote: its name is shown, its source and load are not
+    actor = _cypher(demo_store, "MATCH (a:Actor) WHERE a.source IS NOT NULL "
+                                "RETURN a.id AS id, a.name AS name, a.source AS source, "
+                                "a.load_id AS load_id ORDER BY a.id LIMIT 1")[0]
+    html = client.post("/console", data={
+        "query": "MATCH (a:Actor {id: $id}) RETURN a",
+        "parameters": json.dumps({"id": actor["id"]}), "action": "run"}).get_data(as_text=True)
+    table = html.split('id="console-network-data"')[0]
+    assert actor["name"] in table or json.dumps(actor["name"])[1:-1] in table
+    assert actor["load_id"] not in table
+
+
 def test_refused_and_failing_queries_show_an_error(client, demo_store, limits):
     before = _cypher(demo_store, "MATCH (n) RETURN count(n) AS n")[0]["n"]
     response = client.post("/console", data={"query": "MATCH (n) DETACH DELETE n",
