@@ -157,7 +157,8 @@ REL_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
 #: Properties a load writes on every row besides its data: the source that wrote it, every
 #: source holding it once shared, and the load's id (its times are on the ``Load`` node);
 #: ``loaded_at`` is on rows written before loads stopped writing it (CHANGELOG, issue 9).
-#: Exports leave them out of the data, and the console does not show them as data.
+#: Exports leave them out of the data, and the console does not show them as data
+#: (``synthetic`` is data: the exports and the pages keep it).
 PROVENANCE: tuple[str, ...] = ("source", "sources", "load_id", "loaded_at")
 
 
